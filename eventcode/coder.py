@@ -1,0 +1,622 @@
+"""The "eventcode" spaCy component: dependency parse + codebook -> CAMEO events with evidence.
+
+Per sentence: actor mentions are found (actors.py); every verb or noun whose lemma starts a codebook pattern is a
+candidate predicate; the most specific pattern whose words all occur in the predicate's own phrase decides the
+code; the source comes from the subject (the ``by`` agent in passives, the controller of an infinitive, the
+subject shared by conjoined verbs), the target from the pattern's TARGET slot or the object. Rules, each
+documented in the README ("How the coder decides"):
+
+* negation ("did not attack") and hypothetical modals ("could attack") drop the event;
+* infinitive complements: the head's pattern wins and consumes the complement ("threatened to invade" -> 13x),
+  a non-factual head without a pattern drops it ("plans to attack");
+* reported speech: "officials said troops shelled X" codes the embedded clause; clauses under denial verbs
+  ("denied that troops shelled X") are dropped;
+* compound actors ("Russia and China") give one event per actor; conjoined verbs give one event each; a compound
+  source with no target ("A and B agreed") gives A->B and B->A;
+* nominal events ("protests erupted", "clashes between X and Y", "an air strike on X") take their source from a
+  possessor or modifier, the subject of a light verb, a SOURCE slot, or the entry's ``source_role``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token  # noqa: F401
+
+from .actors import PRONOUNS_OTHER, PRONOUNS_PERSON, Actor, ActorResolver, Mention
+from .codebook import Codebook, Pattern, load_codebook
+
+_SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
+_PASSIVE_SUBJECT = frozenset({"nsubjpass", "csubjpass"})
+#: Dependency labels that leave the predicate's own phrase (see codebooks/README.md).
+_FRAME_STOP = frozenset({"nsubj", "csubj", "conj", "cc", "ccomp", "advcl", "relcl", "parataxis", "punct",
+                         "mark", "appos", "acl", "aux", "auxpass", "neg", "expl", "dep", "meta"})
+_PREP_DEPS = frozenset({"prep", "agent", "dative", "oprd", "prt"})
+_LIGHT_VERBS = frozenset({"launch", "carry", "conduct", "stage", "hold", "mount", "make", "unleash", "wage",
+                          "organize", "organise", "lead", "begin", "start", "continue", "intensify", "step",
+                          "announce", "order", "impose", "issue", "sign", "reach", "give", "deliver", "send",
+                          "offer", "provide", "pledge", "call", "take", "pursue", "resume", "deploy", "use"})
+_RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+_CONDITIONAL_MARKS = frozenset({"if", "unless", "whether"})
+_MAX_FRAME_DEPTH = 4
+
+
+@dataclass
+class _Match:
+    pattern: Pattern
+    predicate: Token
+    words: list[Token]  # tokens that satisfied the pattern's words
+    frame: dict[int, int]
+
+
+class EventCoder:
+    """Codes the sentences of a parsed Doc with one codebook. Build once; call :meth:`code_doc` per article."""
+
+    def __init__(self, codebook: Codebook, vocab, goldstein: str = "default", quad: str | None = None):
+        self.codebook = codebook
+        self.goldstein_scale = goldstein
+        self.quad_convention = quad or codebook.quad_default
+        codebook.goldstein("010", goldstein) if "010" in codebook.events else None  # fail early on a bad name
+        if self.quad_convention not in codebook.quad_conventions:
+            raise KeyError(f"unknown quad convention {self.quad_convention!r}; "
+                           f"known: {', '.join(codebook.quad_conventions)}")
+        self.resolver = ActorResolver(codebook, vocab)
+        self.verb_index: dict[str, list[Pattern]] = {}
+        self.noun_index: dict[str, list[Pattern]] = {}
+        for p in codebook.patterns:
+            index = self.verb_index if p.kind == "verb" else self.noun_index
+            for lemma in p.predicates:
+                index.setdefault(lemma, []).append(p)
+        for index in (self.verb_index, self.noun_index):
+            for lemma in index:
+                index[lemma].sort(key=lambda p: (-p.specificity, p.order))
+        self.discard_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self.discard_shapes: dict[str, str] = {}
+        for d in codebook.discards:
+            for phrase in d.phrases:
+                self.discard_first.setdefault(phrase[0], []).append((phrase, d.topic))
+            for shape in d.shapes:
+                self.discard_shapes[shape] = d.topic
+        mod = codebook.modality
+        self.hypothetical = mod.get("hypothetical_aux", frozenset())
+        self.non_factual = mod.get("non_factual_heads", frozenset())
+        self.denial = mod.get("denial_heads", frozenset())
+        self.negators = mod.get("negators", frozenset({"not", "n't", "never", "no"}))
+
+    # ------------------------------------------------------------------ article level
+
+    def code_doc(self, doc: Doc, date: dt.date | None = None, headline_chars: int = 0,
+                 trace: list | None = None) -> list[dict]:
+        """Code every sentence of an article Doc. Returns event dicts (schema columns minus article fields).
+
+        ``headline_chars`` > 0 marks the first that many characters as the headline (sentence_id 0); body
+        sentences count from 1. ``trace``, when a list, receives one record per predicate considered (explain).
+        """
+        mentions = self.resolver.mentions(doc)
+        body_mentions = [m for m in mentions if doc[m.start].idx >= headline_chars]
+        article_country = self.resolver.dominant_country(body_mentions, date)
+        events: list[dict] = []
+        context = {"person": None, "actor": None}
+        sentence_id = 0 if headline_chars else 1  # the headline is sentence 0; the body counts from 1
+        for sent in doc.sents:
+            if not sent.text.strip():
+                continue
+            is_headline = bool(headline_chars) and sent.start_char < headline_chars
+            sent_mentions = {i: m for m in mentions if sent.start <= m.start < sent.end for i in m.tokens}
+            events += self.code_sentence(sent, sentence_id, is_headline, sent_mentions, article_country, date,
+                                         context, trace)
+            sentence_id += 1
+        return events
+
+    # ------------------------------------------------------------------ sentence level
+
+    def discard_topic(self, sent: Span) -> str | None:
+        """The discard topic a sentence belongs to (sports, markets...), or None."""
+        toks = list(sent)
+        for i, tok in enumerate(toks):
+            if tok.shape_ in self.discard_shapes:
+                return self.discard_shapes[tok.shape_]
+            for key in {tok.lower_, tok.lemma_.lower()}:
+                for phrase, topic in self.discard_first.get(key, ()):
+                    window = toks[i:i + len(phrase)]
+                    if len(window) == len(phrase) and all(
+                            w in (t.lower_, t.lemma_.lower()) for w, t in zip(phrase, window)):
+                        return topic
+        return None
+
+    def code_sentence(self, sent: Span, sentence_id: int, is_headline: bool, mentions: dict[int, Mention],
+                      article_country: str | None, date: dt.date | None, context: dict | None = None,
+                      trace: list | None = None) -> list[dict]:
+        context = context if context is not None else {"person": None, "actor": None}
+        topic = self.discard_topic(sent)
+        if topic:
+            if trace is not None:
+                trace.append({"sentence_id": sentence_id, "discarded": topic})
+            return []
+        resolve = _Resolve(self, mentions, article_country, date, context)
+        candidates = sorted(
+            (t for t in sent if self._candidate_patterns(t)),
+            key=lambda t: (_depth(t), t.i))
+        consumed: set[int] = set()
+        out: list[dict] = []
+        for tok in candidates:
+            record = {"sentence_id": sentence_id, "predicate": tok.text, "lemma": tok.lemma_, "i": tok.i,
+                      "tried": [], "matched": None, "dropped": None, "events": []}
+            if trace is not None:
+                trace.append(record)
+            if tok.i in consumed:
+                record["dropped"] = "consumed by the pattern of a governing verb"
+                continue
+            match = self._best_match(tok, record)
+            if match is None:
+                continue
+            record["matched"] = f"{match.pattern.text} -> {match.pattern.code} [{match.pattern.location}]"
+            consumed.update(i for i in match.frame if i != tok.i and sent.doc[i].dep_ in ("xcomp", "advcl"))
+            why = self._blocked(tok)
+            if why:
+                record["dropped"] = why
+                continue
+            for ev in self._events(match, resolve, sentence_id, is_headline):
+                ev["event_index"] = len(out)
+                out.append(ev)
+                record["events"].append(f"{ev['source']} -> {ev['target'] or '(none)'} : {ev['code']}")
+        for ev in out:  # remember actors for pronouns in later sentences
+            if ev["source_resolution"].startswith("leader"):
+                context["person"] = ev["_source_actor"]
+            context["actor"] = ev["_source_actor"]
+        for ev in out:
+            ev.pop("_source_actor", None)
+        return out
+
+    def _candidate_patterns(self, tok: Token) -> list[Pattern]:
+        lemma = tok.lemma_.lower()
+        if tok.tag_.startswith("VB") or tok.pos_ == "VERB":
+            return self.verb_index.get(lemma) or self.verb_index.get(tok.lower_, [])
+        if tok.pos_ in ("NOUN", "PROPN"):
+            return self.noun_index.get(lemma) or self.noun_index.get(tok.lower_, [])
+        return []
+
+    def _best_match(self, tok: Token, record: dict) -> _Match | None:
+        frame = _frame(tok)
+        for pattern in self._candidate_patterns(tok):
+            words = _match_elements(pattern, frame, tok)
+            record["tried"].append(f"{pattern.text} [{pattern.location}]" + ("" if words is None else " MATCH"))
+            if words is not None:
+                return _Match(pattern, tok, words, frame)
+        return None
+
+    def _blocked(self, tok: Token) -> str | None:
+        """Why a matched predicate is not an event (negation, modality, denial, condition), or None."""
+        for child in tok.children:
+            if child.dep_ == "neg" or (child.dep_ in ("det", "advmod") and child.lower_ in self.negators):
+                return f"negated by '{child.text}'"
+            if child.dep_ == "aux" and child.lower_ in self.hypothetical:
+                return f"hypothetical: '{child.text}'"
+            if child.dep_ == "mark" and child.lower_ in _CONDITIONAL_MARKS:
+                return f"conditional: '{child.text}'"
+        node = tok
+        while node.dep_ == "conj" and node.head is not node:
+            node = node.head
+            for child in node.children:
+                if child.dep_ == "neg" or (child.dep_ == "aux" and child.lower_ in self.hypothetical):
+                    return f"negated or hypothetical via '{child.text}' on '{node.text}'"
+        if node.dep_ == "xcomp" and node.head.lemma_.lower() in self.non_factual:
+            return f"non-factual: under '{node.head.text}'"
+        for anc in tok.ancestors:
+            if anc.lemma_.lower() in self.denial and any(
+                    a.dep_ == "ccomp" and (a is tok or tok in a.subtree) for a in anc.children):
+                return f"denied: under '{anc.text}'"
+        return None
+
+    # ------------------------------------------------------------------ events
+
+    def _events(self, match: _Match, resolve: "_Resolve", sentence_id: int, is_headline: bool) -> list[dict]:
+        p, tok = match.pattern, match.predicate
+        sources, targets = _slots(match)
+        source_actors = resolve.many(sources, other=targets)
+        if not source_actors and p.kind == "noun" and p.source_role:
+            source_actors = [resolve.role_only(p.source_role, tok.text, f"source_role {p.source_role} of the entry",
+                                               other=targets)]
+        if not source_actors:
+            return []
+        target_actors = resolve.many(targets, other=sources)
+        if not target_actors and targets and p.kind == "verb":
+            target_actors = resolve.after(targets[0], _frame(tok, max_depth=8), sources)
+        pairs: list[tuple[Actor, Actor | None]] = []
+        if target_actors:
+            pairs = [(s, t) for s in source_actors for t in target_actors]
+        elif len(source_actors) > 1:  # "A and B agreed": each is the other's target
+            pairs = [(s, t) for s in source_actors for t in source_actors if s is not t]
+        else:
+            pairs = [(source_actors[0], None)]
+        event = self.codebook.events[p.code]
+        trigger = " ".join(t.text for t in sorted([tok, *match.words], key=lambda t: t.i))
+        evidence = (f'{p.code} {event.name}: "{trigger}" matched {p.kind} pattern "{p.text}" '
+                    f"[{p.location}]")
+        rows = []
+        seen = set()
+        for s, t in pairs:
+            if t is not None and s.code == t.code and s.text == t.text:
+                continue
+            key = (s.code, t.code if t else None)
+            if key in seen:
+                continue
+            seen.add(key)
+            rows.append({
+                "sentence_id": sentence_id, "is_headline": is_headline,
+                "sentence": tok.sent.text.strip(),
+                "source": s.code, "source_country": s.country, "source_agent": s.agent,
+                "target": t.code if t else None, "target_country": t.country if t else None,
+                "target_agent": t.agent if t else None,
+                "code": p.code, "root_code": p.code[:2],
+                "quad_class": self.codebook.quad(p.code, self.quad_convention),
+                "goldstein": self.codebook.goldstein(p.code, self.goldstein_scale),
+                "evidence": evidence,
+                "source_text": s.text, "target_text": t.text if t else None,
+                "source_resolution": s.resolution, "target_resolution": t.resolution if t else None,
+                "trigger": trigger, "pattern": p.text, "pattern_file": p.file, "pattern_line": p.line,
+                "codebook_version": self.codebook.version,
+                "_source_actor": s,
+            })
+        return rows
+
+
+class _Resolve:
+    """Actor resolution bound to one sentence's context (mentions, countries, date, pronoun memory)."""
+
+    def __init__(self, coder: EventCoder, mentions, article_country, date, context):
+        self.coder, self.mentions = coder, mentions
+        self.article_country, self.date = article_country, date
+        self.context = context
+        self.sentence_country: str | None = None
+
+    def country_outside(self, other: list[Token]) -> str | None:
+        """The sentence's country, not counting mentions inside the other actor's phrase: in "troops shelled
+        Ukrainian positions" the troops do not take their country from the target."""
+        skip: set[int] = set()
+        for h in other:
+            skip.update(t.i for t in h.subtree)
+        ms = [m for m in dict.fromkeys(self.mentions.values()) if m.start not in skip]
+        return self.coder.resolver.dominant_country(ms, self.date)
+
+    def one(self, tok: Token) -> Actor | None:
+        low = tok.lower_
+        if tok.tag_ in ("WP", "WDT") or low in _RELATIVE_PRONOUNS:
+            if tok.head.dep_ == "relcl":
+                return self.one(tok.head.head)
+            return None
+        if low in PRONOUNS_PERSON and self.context.get("person") is not None:
+            a = self.context["person"]
+            return Actor(a.code, a.country, a.agent, tok.text, f"pronoun '{tok.text}' -> previous person {a.code}")
+        if low in PRONOUNS_OTHER and self.context.get("actor") is not None:
+            a = self.context["actor"]
+            return Actor(a.code, a.country, a.agent, tok.text, f"pronoun '{tok.text}' -> previous actor {a.code}")
+        return self.coder.resolver.resolve(tok, self.mentions, self.sentence_country, self.article_country,
+                                           self.date)
+
+    def many(self, heads: list[Token], other: list[Token] = ()) -> list[Actor]:
+        self.sentence_country = self.country_outside(list(other))
+        out, seen = [], set()
+        for h in heads:
+            for tok in [h, *_noun_conjuncts(h)]:
+                a = self.one(tok)
+                if a is not None and (a.code, a.text) not in seen:
+                    seen.add((a.code, a.text))
+                    out.append(a)
+        return out
+
+    def after(self, slot: Token, frame: dict[int, int], other: list[Token]) -> list[Actor]:
+        """Repair for a parser attachment error: a slot head that names no actor ("all involved in unrest in X",
+        with "involved" attached to the verb) takes the first actor named after it in the predicate's phrase."""
+        for i in sorted(j for j in frame if j > slot.i):
+            tok = slot.doc[i]
+            if i in self.mentions and tok.dep_ not in ("nsubj", "nsubjpass"):
+                a = self.one(tok)
+                if a is not None:
+                    return [Actor(a.code, a.country, a.agent, a.text,
+                                  a.resolution + f"; first actor after '{slot.text}', which names none")]
+        return []
+
+    def role_only(self, role: str, text: str, why: str, other: list[Token] = ()) -> Actor:
+        return self.coder.resolver.role_only(role, text, self.country_outside(list(other)), self.article_country,
+                                             why)
+
+
+# --------------------------------------------------------------------------------------------- parse helpers
+
+
+def _depth(tok: Token) -> int:
+    return sum(1 for _ in tok.ancestors)
+
+
+def _is_passive(tok: Token) -> bool:
+    return any(c.dep_ in ("auxpass", "nsubjpass", "csubjpass") for c in tok.children)
+
+
+def _frame(tok: Token, max_depth: int = _MAX_FRAME_DEPTH) -> dict[int, int]:
+    """Token index -> depth in the predicate's own phrase (codebooks/README.md defines it)."""
+    frame = {tok.i: 0}
+    frontier = [tok]
+    while frontier:
+        nxt = []
+        for t in frontier:
+            if frame[t.i] >= max_depth:
+                continue
+            for c in t.children:
+                if c.i in frame:
+                    continue
+                if c.dep_ in _FRAME_STOP and not (c.dep_ == "aux" and c.lower_ == "to" and t is not tok) \
+                        and not (c.dep_ == "advcl" and _is_infinitive(c)):
+                    continue
+                if t is not tok and c.dep_ in ("nsubj", "nsubjpass"):
+                    continue
+                frame[c.i] = frame[t.i] + 1
+                nxt.append(c)
+        frontier = nxt
+    return frame
+
+
+def _nearness(frame: dict[int, int], i: int, pred: int) -> tuple:
+    """Order to try frame tokens: shallow first, then those after the predicate, then the closest."""
+    return frame[i], i < pred, abs(i - pred)
+
+
+def _is_infinitive(tok: Token) -> bool:
+    """A "to"-infinitive clause ("urged them to halt"), which the parser labels xcomp or advcl."""
+    return tok.dep_ == "xcomp" or any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+
+
+def _token_words(t: Token) -> set[str]:
+    return {t.lemma_.lower(), t.lower_}
+
+
+def _match_elements(pattern: Pattern, frame: dict[int, int], pred: Token) -> list[Token] | None:
+    """The tokens satisfying each word/set element of ``pattern`` inside the frame, or None if one is missing."""
+    doc = pred.doc
+    used: set[int] = {pred.i}
+    words: list[Token] = []
+    for el in pattern.elements:
+        if el.kind == "slot":
+            continue
+        hit = None
+        for seq in el.alternatives:
+            for i in sorted(frame, key=lambda j: _nearness(frame, j, pred.i)):
+                if i in used or seq[0] not in _token_words(doc[i]):
+                    continue
+                if i + len(seq) > len(doc):
+                    continue
+                window = [doc[i + k] for k in range(len(seq))]
+                if all(w in _token_words(t) for w, t in zip(seq, window)):
+                    hit = window
+                    break
+            if hit:
+                break
+        if hit is None:
+            return None
+        used.update(t.i for t in hit)
+        words.extend(hit)
+    return words
+
+
+def _child(tok: Token, deps) -> Token | None:
+    return next((c for c in tok.children if c.dep_ in deps), None)
+
+
+def _noun_conjuncts(tok: Token) -> list[Token]:
+    return [c for c in tok.conjuncts if c.pos_ in ("NOUN", "PROPN", "PRON") and c.i > tok.i]
+
+
+def _object_of(prep: Token) -> Token | None:
+    obj = _child(prep, ("pobj", "pcomp"))
+    if obj is not None and obj.pos_ in ("VERB", "AUX"):  # "on protesters demanding ..." keeps the noun
+        inner = _child(obj, ("dobj", "nsubj"))
+        return inner or obj
+    return obj
+
+
+def _verb_subject(verb: Token, seen: int = 0) -> Token | None:
+    """The logical subject of a verb: nsubj, the passive's by-agent, or one inherited through conj/xcomp/relcl."""
+    if seen > 6:
+        return None
+    if _is_passive(verb):
+        agent = _child(verb, ("agent",))
+        return _object_of(agent) if agent is not None else None
+    subj = _child(verb, _SUBJECT_DEPS)
+    if subj is not None:
+        return subj
+    head = verb.head
+    if head is verb:
+        return None
+    if verb.dep_ == "conj":
+        return _verb_subject(head, seen + 1)
+    if verb.dep_ == "xcomp":  # object control ("authorized police to shoot") else subject control
+        obj = _child(head, ("dobj",))
+        return obj if obj is not None else _verb_subject(head, seen + 1)
+    if verb.dep_ in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN", "PRON"):
+        return head
+    if verb.dep_ == "advcl":
+        return _verb_subject(head, seen + 1)
+    return None
+
+
+def _find_prep(match: _Match, word: str) -> Token | None:
+    doc = match.predicate.doc
+    for i in sorted(match.frame, key=lambda j: _nearness(match.frame, j, match.predicate.i)):
+        t = doc[i]
+        if t.lower_ == word and (t.dep_ in _PREP_DEPS or t.pos_ == "ADP"):
+            return t
+    return None
+
+
+def _slots(match: _Match) -> tuple[list[Token], list[Token]]:
+    """Heads of the source and target noun phrases for a match."""
+    p, tok = match.pattern, match.predicate
+    doc = tok.doc
+    sources: list[Token] = []
+    targets: list[Token] = []
+    source_prep = p.slot_preposition("SOURCE")
+    if source_prep:
+        prep = _find_prep(match, source_prep)
+        if prep is not None and (obj := _object_of(prep)) is not None:
+            sources = [obj]
+    if not sources:
+        if p.kind == "verb":
+            s = _verb_subject(tok)
+            sources = [s] if s is not None else []
+        else:
+            sources = _noun_sources(tok)
+    target_prep = p.slot_preposition("TARGET")
+    if target_prep == "and" and sources:  # "clash between SOURCE and TARGET"
+        conj = _noun_conjuncts(sources[0])
+        return sources[:1] and [sources[0]], conj
+    if target_prep:
+        prep = _find_prep(match, target_prep)
+        if prep is not None:
+            obj = _object_of(prep)
+            if obj is None and prep.dep_ == "prt":
+                obj = _child(tok, ("dobj",))
+            if obj is not None:
+                targets = [obj]
+    if not targets:
+        if p.kind == "verb":
+            obj = _child(tok, ("nsubjpass",)) if _is_passive(tok) else _child(tok, ("dobj", "dative"))
+            if obj is None:
+                for el in p.elements:
+                    if el.kind == "word" and (prep := _find_prep(match, el.value)) is not None:
+                        obj = _object_of(prep)
+                        if obj is not None:
+                            break
+            xcomp = next((c for c in tok.children if c.dep_ in ("xcomp", "advcl") and _is_infinitive(c)), None)
+            if obj is None and xcomp is not None:  # "threatened to attack Ukraine": the complement's object
+                obj = _child(xcomp, ("dobj",)) or next(
+                    (o for c in xcomp.children if c.dep_ == "prep" and c.lower_ in ("against", "on", "at", "into")
+                     and (o := _object_of(c)) is not None), None)
+            if obj is None and target_prep is None:
+                for c in tok.children:
+                    if c.dep_ == "prep" and c.lower_ in ("against", "on", "at", "with", "to", "into"):
+                        obj = _object_of(c)
+                        if obj is not None:
+                            break
+            targets = [obj] if obj is not None else []
+        else:
+            for c in tok.children:
+                if c.dep_ == "prep" and c.lower_ in ("against", "on", "at", "with", "to", "into", "in", "of"):
+                    obj = _object_of(c)
+                    if obj is not None and c.lower_ in ("in", "of") and not _is_actorish(obj):
+                        continue
+                    if obj is not None:
+                        targets = [obj]
+                        break
+    if targets and sources and targets[0].i == sources[0].i:
+        targets = []
+    return sources, [t for t in targets if t is not None]
+
+
+def _is_actorish(tok: Token) -> bool:
+    return tok.pos_ in ("PROPN", "NOUN")
+
+
+def _noun_sources(noun: Token) -> list[Token]:
+    """Source heads of a nominal event: possessor/modifier, a by-agent, or the subject of a light verb."""
+    for c in noun.children:
+        if c.dep_ in ("poss", "compound", "amod", "nmod") and c.pos_ in ("PROPN", "NOUN", "ADJ"):
+            return [c]
+    for c in noun.children:
+        if c.dep_ == "prep" and c.lower_ == "by" and (obj := _object_of(c)) is not None:
+            return [obj]
+    head = noun.head
+    if noun.dep_ in ("dobj", "nsubjpass", "pobj") and head.pos_ in ("VERB", "AUX", "ADP"):
+        verb = head if head.pos_ != "ADP" else head.head
+        if verb.lemma_.lower() in _LIGHT_VERBS or verb.pos_ == "VERB":
+            s = _verb_subject(verb)
+            if s is not None and s.i != noun.i:
+                return [s]
+    return []
+
+
+# --------------------------------------------------------------------------------------------- spaCy component
+
+for _name, _default in (("events", None), ("article_date", None), ("headline_chars", 0), ("doc_id", None),
+                        ("trace", None)):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=_default)
+
+
+def _parse_date(value) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+@Language.factory(
+    "eventcode",
+    default_config={"codebook": None, "overlays": [], "goldstein": "default", "quad": None},
+)
+def make_eventcode(nlp: Language, name: str, codebook, overlays, goldstein: str, quad):
+    """spaCy factory: ``nlp.add_pipe("eventcode", config={"overlays": ["my_codebook/"]})``."""
+    return EventcodeComponent(nlp, name, codebook=codebook, overlays=overlays, goldstein=goldstein, quad=quad)
+
+
+class EventcodeComponent:
+    """Sets ``doc._.events`` (list of event dicts) from the article's date (``doc._.article_date``)."""
+
+    def __init__(self, nlp: Language, name: str = "eventcode", codebook=None, overlays=(), goldstein="default",
+                 quad=None, loaded: Codebook | None = None):
+        self.name = name
+        self.settings = {"codebook": codebook, "overlays": list(overlays or []), "goldstein": goldstein,
+                         "quad": quad}
+        self.codebook = loaded or load_codebook(overlays=self.settings["overlays"], base=codebook)
+        self.coder = EventCoder(self.codebook, nlp.vocab, goldstein=goldstein, quad=quad)
+
+    def __call__(self, doc: Doc) -> Doc:
+        trace = [] if doc._.trace is not None else None
+        events = self.coder.code_doc(doc, _parse_date(doc._.article_date), doc._.headline_chars or 0, trace)
+        doc._.events = events
+        if trace is not None:
+            doc._.trace = trace
+        return doc
+
+    def pipe(self, docs, batch_size: int = 64):
+        for doc in docs:
+            yield self(doc)
+
+    def to_disk(self, path, exclude=()):
+        import json
+        from pathlib import Path
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "settings.json").write_text(json.dumps({**self.settings, "version": self.codebook.version},
+                                                       indent=2, sort_keys=True))
+
+    def from_disk(self, path, exclude=()):
+        import json
+        from pathlib import Path
+
+        settings = json.loads((Path(path) / "settings.json").read_text())
+        settings.pop("version", None)
+        self.settings = settings
+        self.codebook = load_codebook(overlays=settings["overlays"], base=settings["codebook"])
+        self.coder = EventCoder(self.codebook, self.coder.resolver.matcher_lower.vocab,
+                                goldstein=settings["goldstein"], quad=settings["quad"])
+        return self
+
+
+@Language.component("eventcode_sentences")
+def eventcode_sentences(doc: Doc) -> Doc:
+    """Before the parser: the headline is its own sentence and paragraph breaks always end a sentence."""
+    limit = doc._.headline_chars or 0
+    for tok in doc[1:]:
+        if limit and tok.idx < limit:
+            tok.is_sent_start = False
+        elif limit and tok.idx >= limit and doc[tok.i - 1].idx < limit:
+            tok.is_sent_start = True
+        elif "\n\n" in doc[tok.i - 1].text or "\n\n" in doc[tok.i - 1].whitespace_:
+            tok.is_sent_start = True
+    return doc
