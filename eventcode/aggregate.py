@@ -9,6 +9,9 @@ Conventions used throughout (chosen once, here):
 * Periods are labelled by their first day: ``D`` days, ``W`` weeks starting on Monday, ``M`` calendar months.
 * Counts in periods with no events are 0. Ratios whose denominator is 0 (``goldstein_mean``,
   ``conflict_share``, ``share_of_volume`` and the intensities) are NaN, not 0: "no events" is not "neutral".
+* ``n_quad_1`` .. ``n_quad_4`` and conflict (quads 3, 4) follow the default quad convention; events whose
+  ``quad_class`` is outside 1-4 (e.g. penta's neutral 0) count in ``n_events`` only. Missing ``quad_class``
+  values are filled from the root code with ``codebooks/quad_classes.yaml``.
 * With ``weight_col`` (e.g. ``mentions`` of a deduplicated table) every count is a sum of weights and every mean
   a weighted mean; without it counts are integers.
 """
@@ -20,12 +23,14 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from eventcode.codebook import SHIPPED_CODEBOOK
+
 ROOT_CODES: tuple[str, ...] = tuple(f"{i:02d}" for i in range(1, 21))
 QUADS: tuple[int, ...] = (1, 2, 3, 4)
 #: quad classes counted as conflict (verbal 3, material 4) in the default convention
 CONFLICT_QUADS: tuple[int, ...] = (3, 4)
 #: the codebook file holding root -> class conventions (read when it exists)
-QUAD_CODEBOOK = Path(__file__).resolve().parent.parent / "codebooks" / "quad_classes.yaml"
+QUAD_CODEBOOK = SHIPPED_CODEBOOK / "quad_classes.yaml"
 # Used only when the codebook file is absent: 01-05 verbal coop, 06-08 material coop,
 # 09-13 verbal conflict, 14-20 material conflict.
 _FALLBACK_QUAD = {r: (1 if i <= 5 else 2 if i <= 8 else 3 if i <= 13 else 4)

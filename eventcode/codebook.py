@@ -187,7 +187,8 @@ class Leader:
 class Discard:
     topic: str
     phrases: tuple[tuple[str, ...], ...]
-    shapes: tuple[str, ...]
+    shapes: tuple[tuple[str, ...], ...]  # token-shape sequences ("d - d" is the three tokens of "2-1")
+    shapes_with: frozenset[str] = frozenset()  # a shape discards only when one of these words is present
 
 
 @dataclass
@@ -507,9 +508,10 @@ def _load_discards(folder: Path, cb: dict) -> None:
     for entry in read_yaml(path) or []:
         topic = _need(entry, "topic", path)
         phrases = tuple(_words(p) for p in _str_list(entry, "phrases", path))
-        shapes = tuple(_str_list(entry, "shapes", path))
+        shapes = tuple(tuple(sh.split()) for sh in _str_list(entry, "shapes", path))
+        shapes_with = frozenset(w.lower() for w in _str_list(entry, "shapes_with", path))
         cb["discards"] = [d for d in cb["discards"] if d.topic != topic]
-        cb["discards"].append(Discard(str(topic), phrases, shapes))
+        cb["discards"].append(Discard(str(topic), phrases, shapes, shapes_with))
 
 
 def _load_modality(folder: Path, cb: dict) -> None:

@@ -72,12 +72,9 @@ class EventCoder:
             for lemma in index:
                 index[lemma].sort(key=lambda p: (-p.specificity, p.order))
         self.discard_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        self.discard_shapes: dict[str, str] = {}
         for d in codebook.discards:
             for phrase in d.phrases:
                 self.discard_first.setdefault(phrase[0], []).append((phrase, d.topic))
-            for shape in d.shapes:
-                self.discard_shapes[shape] = d.topic
         mod = codebook.modality
         self.hypothetical = mod.get("hypothetical_aux", frozenset())
         self.non_factual = mod.get("non_factual_heads", frozenset())
@@ -114,9 +111,14 @@ class EventCoder:
     def discard_topic(self, sent: Span) -> str | None:
         """The discard topic a sentence belongs to (sports, markets...), or None."""
         toks = list(sent)
+        words = {t.lower_ for t in toks} | {t.lemma_.lower() for t in toks}
+        shapes = [t.shape_ for t in toks]
+        for d in self.codebook.discards:
+            if d.shapes and (not d.shapes_with or words & d.shapes_with):
+                for seq in d.shapes:
+                    if any(tuple(shapes[i:i + len(seq)]) == seq for i in range(len(shapes) - len(seq) + 1)):
+                        return d.topic
         for i, tok in enumerate(toks):
-            if tok.shape_ in self.discard_shapes:
-                return self.discard_shapes[tok.shape_]
             for key in {tok.lower_, tok.lemma_.lower()}:
                 for phrase, topic in self.discard_first.get(key, ()):
                     window = toks[i:i + len(phrase)]

@@ -108,7 +108,8 @@ def plot_quad_areas(panel: pd.DataFrame, country: str, share: bool = False, ax=N
                  labels=[QUAD_LABELS[q] for q in aggregate.QUADS], linewidth=0)
     ax.set_ylabel("share of events" if share else "events")
     ax.set_title(f"{country}: events by quad class")
-    ax.legend(loc="upper left", ncol=2, frameon=False)
+    handles, labels = ax.get_legend_handles_labels()        # legend top-down in the order of the stack
+    ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     _date_axis(ax)
     return fig
 
