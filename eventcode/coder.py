@@ -181,8 +181,12 @@ class EventCoder:
 
     def _best_match(self, tok: Token, record: dict) -> _Match | None:
         frame = _frame(tok)
+        order = sorted(frame, key=lambda j: _nearness(frame, j, tok.i))
+        present = set()
+        for i in order:
+            present |= _token_words(tok.doc[i])
         for pattern in self._candidate_patterns(tok):
-            words = _match_elements(pattern, frame, tok)
+            words = _match_elements(pattern, order, present, tok)
             record["tried"].append(f"{pattern.text} [{pattern.location}]" + ("" if words is None else " MATCH"))
             if words is not None:
                 return _Match(pattern, tok, words, frame)
@@ -217,7 +221,7 @@ class EventCoder:
         p, tok = match.pattern, match.predicate
         sources, targets = _slots(match)
         source_actors = resolve.many(sources, other=targets)
-        if not source_actors and p.kind == "noun" and p.source_role:
+        if not source_actors and p.kind == "noun" and p.source_role and _reports_occurrence(tok):
             source_actors = [resolve.role_only(p.source_role, tok.text, f"source_role {p.source_role} of the entry",
                                                other=targets)]
         if not source_actors:
@@ -373,9 +377,13 @@ def _token_words(t: Token) -> set[str]:
     return {t.lemma_.lower(), t.lower_}
 
 
-def _match_elements(pattern: Pattern, frame: dict[int, int], pred: Token) -> list[Token] | None:
-    """The tokens satisfying each word/set element of ``pattern`` inside the frame, or None if one is missing."""
+def _match_elements(pattern: Pattern, order: list[int], present: set[str], pred: Token) -> list[Token] | None:
+    """The tokens satisfying each word/set element of ``pattern`` inside the frame (token indexes in the order to
+    try them; ``present`` = every word form in the frame, a quick reject), or None if one is missing."""
     doc = pred.doc
+    for el in pattern.elements:
+        if el.kind != "slot" and not any(seq[0] in present for seq in el.alternatives):
+            return None
     used: set[int] = {pred.i}
     words: list[Token] = []
     for el in pattern.elements:
@@ -383,7 +391,7 @@ def _match_elements(pattern: Pattern, frame: dict[int, int], pred: Token) -> lis
             continue
         hit = None
         for seq in el.alternatives:
-            for i in sorted(frame, key=lambda j: _nearness(frame, j, pred.i)):
+            for i in order:
                 if i in used or seq[0] not in _token_words(doc[i]):
                     continue
                 if i + len(seq) > len(doc):
@@ -515,6 +523,18 @@ def _slots(match: _Match) -> tuple[list[Token], list[Token]]:
     return sources, [t for t in targets if t is not None]
 
 
+def _reports_occurrence(noun: Token) -> bool:
+    """Whether a nominal event is reported as happening ("protests erupted", "workers staged a strike", a headline
+    "Protests in Almaty") rather than mentioned in passing ("calls for an end to the unrest", "responding to
+    protests"). Only such mentions may take a role-only source."""
+    head = noun.head
+    if noun.dep_ in ("nsubj", "nsubjpass", "ROOT"):
+        return True
+    if noun.dep_ == "dobj" and head.lemma_.lower() in _LIGHT_VERBS:
+        return True
+    return noun.dep_ == "conj" and head is not noun and _reports_occurrence(head)
+
+
 def _is_actorish(tok: Token) -> bool:
     return tok.pos_ in ("PROPN", "NOUN")
 
@@ -540,7 +560,7 @@ def _noun_sources(noun: Token) -> list[Token]:
 # --------------------------------------------------------------------------------------------- spaCy component
 
 for _name, _default in (("events", None), ("article_date", None), ("headline_chars", 0), ("doc_id", None),
-                        ("trace", None)):
+                        ("trace", None), ("headline_mismatch", False)):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
 
@@ -575,10 +595,14 @@ class EventcodeComponent:
                          "quad": quad}
         self.codebook = loaded or load_codebook(overlays=self.settings["overlays"], base=codebook)
         self.coder = EventCoder(self.codebook, nlp.vocab, goldstein=goldstein, quad=quad)
+        self.enricher = _make_enricher(self.coder)
 
     def __call__(self, doc: Doc) -> Doc:
         trace = [] if doc._.trace is not None else None
-        events = self.coder.code_doc(doc, _parse_date(doc._.article_date), doc._.headline_chars or 0, trace)
+        date = _parse_date(doc._.article_date)
+        events = self.coder.code_doc(doc, date, doc._.headline_chars or 0, trace)
+        if self.enricher is not None:  # event dates, places, headline check (enrich.py)
+            events = self.enricher(doc, events, date)
         doc._.events = events
         if trace is not None:
             doc._.trace = trace
@@ -608,6 +632,15 @@ class EventcodeComponent:
         self.coder = EventCoder(self.codebook, self.coder.resolver.matcher_lower.vocab,
                                 goldstein=settings["goldstein"], quad=settings["quad"])
         return self
+
+
+def _make_enricher(coder: EventCoder):
+    """The post-coding step that adds event dates, locations and the headline check (None until available)."""
+    try:
+        from .enrich import Enricher
+    except ImportError:
+        return None
+    return Enricher(coder)
 
 
 @Language.component("eventcode_sentences")

@@ -25,6 +25,12 @@ EXTRA_COLUMNS: tuple[str, ...] = (
     "pattern",            # the codebook pattern text
     "pattern_file", "pattern_line",              # where that pattern lives
     "codebook_version",   # shipped version + hash of any overlay
+    "event_date",         # the date the text gives for the event, else the article date (YYYY-MM-DD)
+    "date_source",        # "text" when read from the sentence, "article" when it fell back to the article date
+    "location",           # the place the sentence (or the article's dateline) names
+    "location_country",   # its ISO3 country
+    "latitude", "longitude",
+    "headline_mismatch",  # the article's headline shares no actor, place or topic with its body
 )
 
 COLUMNS: tuple[str, ...] = CORE_COLUMNS + EXTRA_COLUMNS
@@ -41,7 +47,13 @@ DTYPES: dict[str, str] = {
     "source_resolution": "string", "target_resolution": "string",
     "trigger": "string", "pattern": "string", "pattern_file": "string", "pattern_line": "int64",
     "codebook_version": "string",
+    "event_date": "string", "date_source": "string",
+    "location": "string", "location_country": "string", "latitude": "float64", "longitude": "float64",
+    "headline_mismatch": "bool",
 }
+
+#: Columns added with ``--ontology plover``.
+PLOVER_DTYPES: dict[str, str] = {"plover_type": "string", "plover_mode": "string"}
 
 #: The sort order that makes output independent of worker count and scheduling.
 SORT_KEY: tuple[str, ...] = ("doc_id", "sentence_id", "event_index")
