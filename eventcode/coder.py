@@ -40,6 +40,7 @@ _LIGHT_VERBS = frozenset({"launch", "carry", "conduct", "stage", "hold", "mount"
 _RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 _CONDITIONAL_MARKS = frozenset({"if", "unless", "whether"})
 _MAX_FRAME_DEPTH = 4
+_MODIFIER_DEPS = frozenset({"compound", "amod", "nmod", "poss", "npadvmod"})
 
 
 @dataclass
@@ -154,7 +155,8 @@ class EventCoder:
             if match is None:
                 continue
             record["matched"] = f"{match.pattern.text} -> {match.pattern.code} [{match.pattern.location}]"
-            consumed.update(i for i in match.frame if i != tok.i and sent.doc[i].dep_ in ("xcomp", "advcl"))
+            # the phrase belongs to this predicate: "imposed a curfew" is one event, "condemned the invasion" an 11
+            consumed.update(i for i in match.frame if i != tok.i)
             why = self._blocked(tok)
             if why:
                 record["dropped"] = why
@@ -172,6 +174,8 @@ class EventCoder:
         return out
 
     def _candidate_patterns(self, tok: Token) -> list[Pattern]:
+        if tok.dep_ in _MODIFIER_DEPS:  # "riot police", "the jailed activist": modifiers, not event reports
+            return []
         lemma = tok.lemma_.lower()
         if tok.tag_.startswith("VB") or tok.pos_ == "VERB":
             return self.verb_index.get(lemma) or self.verb_index.get(tok.lower_, [])
@@ -337,7 +341,12 @@ def _depth(tok: Token) -> int:
 
 
 def _is_passive(tok: Token) -> bool:
-    return any(c.dep_ in ("auxpass", "nsubjpass", "csubjpass") for c in tok.children)
+    return _is_reduced_passive(tok) or any(c.dep_ in ("auxpass", "nsubjpass", "csubjpass") for c in tok.children)
+
+
+def _is_reduced_passive(tok: Token) -> bool:
+    """A past participle modifying a noun ("athletes killed in the attack"): the noun is the patient."""
+    return tok.dep_ == "acl" and tok.tag_ == "VBN"
 
 
 def _frame(tok: Token, max_depth: int = _MAX_FRAME_DEPTH) -> dict[int, int]:
@@ -350,17 +359,34 @@ def _frame(tok: Token, max_depth: int = _MAX_FRAME_DEPTH) -> dict[int, int]:
             if frame[t.i] >= max_depth:
                 continue
             for c in t.children:
-                if c.i in frame:
-                    continue
-                if c.dep_ in _FRAME_STOP and not (c.dep_ == "aux" and c.lower_ == "to" and t is not tok) \
-                        and not (c.dep_ == "advcl" and _is_infinitive(c)):
-                    continue
-                if t is not tok and c.dep_ in ("nsubj", "nsubjpass"):
+                if c.i in frame or not _in_phrase(c, t, tok):
                     continue
                 frame[c.i] = frame[t.i] + 1
                 nxt.append(c)
         frontier = nxt
     return frame
+
+
+def _in_phrase(child: Token, parent: Token, pred: Token) -> bool:
+    """Whether ``child`` belongs to the predicate's own phrase (codebooks/README.md): objects, particles,
+    prepositions, complements and their modifiers; coordinated nouns ("drones and missiles", "between X and Y")
+    and to-infinitives ("calls to step down", "urged them to halt"), but not the subject, coordinated verbs or
+    other clauses."""
+    dep = child.dep_
+    if parent is pred:
+        if dep == "nsubjpass":  # the passive's subject is the logical object
+            return True
+        if dep in ("conj", "cc"):
+            return False
+    elif dep in ("nsubj", "nsubjpass"):
+        return False
+    elif dep in ("conj", "cc") and parent.pos_ in ("NOUN", "PROPN", "PRON", "ADJ", "NUM"):
+        return True
+    if dep == "aux" and child.lower_ == "to":
+        return parent is not pred
+    if dep in ("advcl", "acl") and _is_infinitive(child):
+        return True
+    return dep not in _FRAME_STOP
 
 
 def _nearness(frame: dict[int, int], i: int, pred: int) -> tuple:
@@ -490,7 +516,10 @@ def _slots(match: _Match) -> tuple[list[Token], list[Token]]:
                 targets = [obj]
     if not targets:
         if p.kind == "verb":
-            obj = _child(tok, ("nsubjpass",)) if _is_passive(tok) else _child(tok, ("dobj", "dative"))
+            if _is_reduced_passive(tok):
+                obj = tok.head
+            else:
+                obj = _child(tok, ("nsubjpass",)) if _is_passive(tok) else _child(tok, ("dobj", "dative"))
             if obj is None:
                 for el in p.elements:
                     if el.kind == "word" and (prep := _find_prep(match, el.value)) is not None:
@@ -540,21 +569,19 @@ def _is_actorish(tok: Token) -> bool:
 
 
 def _noun_sources(noun: Token) -> list[Token]:
-    """Source heads of a nominal event: possessor/modifier, a by-agent, or the subject of a light verb."""
-    for c in noun.children:
-        if c.dep_ in ("poss", "compound", "amod", "nmod") and c.pos_ in ("PROPN", "NOUN", "ADJ"):
-            return [c]
+    """Source heads of a nominal event: possessors and modifiers ("Russian air strikes", "Israel's raid"), a
+    by-agent, or the subject of a light verb ("the army launched strikes"). The resolver keeps those naming actors."""
+    mods = [c for c in noun.children if c.dep_ in ("poss", "compound", "amod", "nmod")
+            and c.pos_ in ("PROPN", "NOUN", "ADJ", "PRON")]
     for c in noun.children:
         if c.dep_ == "prep" and c.lower_ == "by" and (obj := _object_of(c)) is not None:
-            return [obj]
+            mods.append(obj)
     head = noun.head
-    if noun.dep_ in ("dobj", "nsubjpass", "pobj") and head.pos_ in ("VERB", "AUX", "ADP"):
-        verb = head if head.pos_ != "ADP" else head.head
-        if verb.lemma_.lower() in _LIGHT_VERBS or verb.pos_ == "VERB":
-            s = _verb_subject(verb)
-            if s is not None and s.i != noun.i:
-                return [s]
-    return []
+    if noun.dep_ in ("dobj", "nsubjpass") and head.lemma_.lower() in _LIGHT_VERBS:
+        s = _verb_subject(head)
+        if s is not None and s.i != noun.i:
+            mods.append(s)
+    return mods
 
 
 # --------------------------------------------------------------------------------------------- spaCy component
