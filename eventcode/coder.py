@@ -268,6 +268,7 @@ class EventCoder:
                 "trigger": trigger, "pattern": p.text, "pattern_file": p.file, "pattern_line": p.line,
                 "codebook_version": self.codebook.version,
                 "_source_actor": s,
+                "_trigger_tokens": [tok.i] + [w.i for w in match.words],
             })
         return rows
 
@@ -630,6 +631,8 @@ class EventcodeComponent:
         events = self.coder.code_doc(doc, date, doc._.headline_chars or 0, trace)
         if self.enricher is not None:  # event dates, places, headline check (enrich.py)
             events = self.enricher(doc, events, date)
+        for ev in events:
+            ev.pop("_trigger_tokens", None)
         doc._.events = events
         if trace is not None:
             doc._.trace = trace
@@ -658,6 +661,7 @@ class EventcodeComponent:
         self.codebook = load_codebook(overlays=settings["overlays"], base=settings["codebook"])
         self.coder = EventCoder(self.codebook, self.coder.resolver.matcher_lower.vocab,
                                 goldstein=settings["goldstein"], quad=settings["quad"])
+        self.enricher = _make_enricher(self.coder)
         return self
 
 

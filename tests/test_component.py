@@ -19,7 +19,7 @@ def test_add_pipe_in_own_pipeline_sets_doc_events(tmp_path):
 
 
 def test_code_articles_columns_dtypes_and_inputs():
-    arts = [{"id": "a1", "date": "2022-01-05", "headline": "Unrest in Kazakhstan",
+    arts = [{"id": "a1", "date": "2022-01-05", "headline": "Kazakhstan: the latest",
              "text": "Kazakh police arrested dozens of protesters in Almaty."},
             {"id": "a2", "text": "Egypt beat Congo 2-1 in Cairo."}]
     df = eventcode.code_articles(arts)
