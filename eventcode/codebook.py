@@ -208,7 +208,7 @@ class Codebook:
     roles: dict[str, str]  # role code -> label
     leaders: dict[str, Leader]
     discards: list[Discard]
-    modality: dict[str, frozenset[str]]
+    modality: dict[str, frozenset[str] | dict[str, str]]
     plover: dict[str, dict] = field(default_factory=dict)
     version: str = CODEBOOK_VERSION
     folders: tuple[str, ...] = ()
@@ -531,7 +531,18 @@ def _load_modality(folder: Path, cb: dict) -> None:
     for key, value in data.items():
         if key == "__line__":
             continue
-        cb["modality"][key] = frozenset(w.lower() for w in _str_list(data, key, path))
+        if isinstance(value, dict):  # intent_codes: event code -> the code it becomes when only intended
+            table = {}
+            for code, target in value.items():
+                if code == "__line__":
+                    continue
+                for c in ((target,) if key == "obligation_aux" else (code, target)):
+                    if str(c) not in cb["events"]:
+                        raise CodebookError(path, _line(value), f"{key}.{code}", f"{c!r} is not a CAMEO event code")
+                table[str(code)] = str(target)
+            cb["modality"].setdefault(key, {}).update(table)
+        else:
+            cb["modality"][key] = frozenset(w.lower() for w in _str_list(data, key, path))
 
 
 def _load_plover(folder: Path, cb: dict) -> None:

@@ -81,6 +81,12 @@ class EventCoder:
         self.non_factual = mod.get("non_factual_heads", frozenset())
         self.denial = mod.get("denial_heads", frozenset())
         self.negators = mod.get("negators", frozenset({"not", "n't", "never", "no"}))
+        self.future_aux = mod.get("future_aux", frozenset())
+        self.intent_heads = mod.get("intent_heads", frozenset())
+        self.intent_adjectives = mod.get("intent_adjectives", frozenset())
+        self.intent_codes = mod.get("intent_codes", {})
+        self.refusal_codes = mod.get("refusal_codes", {})
+        self.obligation = mod.get("obligation_aux", {})
 
     # ------------------------------------------------------------------ article level
 
@@ -151,6 +157,10 @@ class EventCoder:
             if tok.i in consumed:
                 record["dropped"] = "consumed by the pattern of a governing verb"
                 continue
+            complement = self._coded_complement(tok)
+            if complement is not None:  # "agreed to withdraw": the complement is coded, as an intention
+                record["dropped"] = f"intent verb: its complement '{complement.text}' is coded as the intention"
+                continue
             match = self._best_match(tok, record)
             if match is None:
                 continue
@@ -161,7 +171,13 @@ class EventCoder:
             if why:
                 record["dropped"] = why
                 continue
-            for ev in self._events(match, resolve, sentence_id, is_headline):
+            mode = self._mode(tok, match.pattern.code)
+            if mode.get("drop"):
+                record["dropped"] = mode["drop"]
+                continue
+            if mode.get("note"):
+                record["mode"] = mode["note"]
+            for ev in self._events(match, resolve, sentence_id, is_headline, mode):
                 ev["event_index"] = len(out)
                 out.append(ev)
                 record["events"].append(f"{ev['source']} -> {ev['target'] or '(none)'} : {ev['code']}")
@@ -196,11 +212,83 @@ class EventCoder:
                 return _Match(pattern, tok, words, frame)
         return None
 
+    def _coded_complement(self, tok: Token) -> Token | None:
+        """For an intent verb ("agree", "vow", "threaten"), its to-infinitive when that has a pattern of its own."""
+        if tok.lemma_.lower() not in self.intent_heads:
+            return None
+        for c in tok.children:
+            if c.dep_ in ("xcomp", "advcl") and _is_infinitive(c) and self._candidate_patterns(c):
+                if self._best_match(c, {"tried": []}) is not None:
+                    return c
+        return None
+
+    def _intended(self, tok: Token) -> str | None:
+        """Why a predicate reads as intended rather than done ("will", "agreed to", "ready to"), or None."""
+        node = tok
+        while True:
+            for child in node.children:
+                if child.dep_ == "aux" and child.lower_ in self.future_aux:
+                    return f"future '{child.text}'"
+            if node.dep_ == "conj" and node.head is not node:
+                node = node.head
+                continue
+            break
+        if node.dep_ in ("xcomp", "advcl") and _is_infinitive(node):
+            head = node.head
+            if head.lemma_.lower() in self.intent_heads:
+                return f"intent '{head.text} to'"
+            if head.pos_ == "ADJ" and head.lower_ in self.intent_adjectives:
+                return f"intent '{head.text} to'"
+            if head.lemma_.lower() == "go" and any(c.dep_ == "aux" for c in head.children):
+                return "future 'going to'"
+        return None
+
+    @staticmethod
+    def _lookup(table: dict, code: str) -> str | None:
+        for key in (code, code[:3], code[:2]):
+            if key in table:
+                return table[key]
+        return None
+
+    def intent_code(self, code: str) -> str:
+        """The intent/threat code for an intended act (modality.yaml intent_codes), or the code itself."""
+        return self._lookup(self.intent_codes, code) or code
+
+    def _negation(self, tok: Token) -> str | None:
+        node = tok
+        while True:
+            for child in node.children:
+                if child.dep_ == "neg" or (child.dep_ in ("det", "advmod") and child.lower_ in self.negators):
+                    return f"'{child.text}'"
+            if node.dep_ == "conj" and node.head is not node:
+                node = node.head
+                continue
+            return None
+
+    def _mode(self, tok: Token, code: str) -> dict:
+        """How the act is reported (modality.yaml): negated (a refusal, or nothing), obligation (a demand/appeal
+        by the speaker), intended (an intent/threat code), or done. Returns {'code', 'note', 'drop', 'speaker'}."""
+        negated = self._negation(tok)
+        if negated:
+            refusal = self._lookup(self.refusal_codes, code)
+            if refusal is None:
+                return {"drop": f"negated by {negated}"}
+            return {"code": refusal, "note": f"negated by {negated}: a refusal"}
+        for child in tok.children:
+            if child.dep_ == "aux" and child.lower_ in self.obligation:
+                speaker = _reporting_subject(tok)
+                if speaker is None:
+                    return {"drop": f"obligation '{child.text}' with no speaker"}
+                return {"code": self.obligation[child.lower_], "speaker": speaker,
+                        "note": f"'{child.text}' in a clause reported by '{speaker.text}': their demand/appeal"}
+        intent = self._intended(tok)
+        if intent:
+            return {"code": self.intent_code(code), "note": f"read as intended ({intent})"}
+        return {}
+
     def _blocked(self, tok: Token) -> str | None:
         """Why a matched predicate is not an event (negation, modality, denial, condition), or None."""
         for child in tok.children:
-            if child.dep_ == "neg" or (child.dep_ in ("det", "advmod") and child.lower_ in self.negators):
-                return f"negated by '{child.text}'"
             if child.dep_ == "aux" and child.lower_ in self.hypothetical:
                 return f"hypothetical: '{child.text}'"
             if child.dep_ == "mark" and child.lower_ in _CONDITIONAL_MARKS:
@@ -209,9 +297,9 @@ class EventCoder:
         while node.dep_ == "conj" and node.head is not node:
             node = node.head
             for child in node.children:
-                if child.dep_ == "neg" or (child.dep_ == "aux" and child.lower_ in self.hypothetical):
-                    return f"negated or hypothetical via '{child.text}' on '{node.text}'"
-        if node.dep_ == "xcomp" and node.head.lemma_.lower() in self.non_factual:
+                if child.dep_ == "aux" and child.lower_ in self.hypothetical:
+                    return f"hypothetical via '{child.text}' on '{node.text}'"
+        if _is_infinitive(node) and node.dep_ in ("xcomp", "advcl") and node.head.lemma_.lower() in self.non_factual:
             return f"non-factual: under '{node.head.text}'"
         for anc in tok.ancestors:
             if anc.lemma_.lower() in self.denial and any(
@@ -221,9 +309,15 @@ class EventCoder:
 
     # ------------------------------------------------------------------ events
 
-    def _events(self, match: _Match, resolve: "_Resolve", sentence_id: int, is_headline: bool) -> list[dict]:
+    def _events(self, match: _Match, resolve: "_Resolve", sentence_id: int, is_headline: bool,
+                mode: dict | None = None) -> list[dict]:
         p, tok = match.pattern, match.predicate
+        mode = mode or {}
+        code = mode.get("code") or p.code
         sources, targets = _slots(match)
+        if mode.get("speaker") is not None:  # "X said Y must ...": X demands of Y
+            targets = sources
+            sources = [mode["speaker"]]
         source_actors = resolve.many(sources, other=targets)
         if not source_actors and p.kind == "noun" and p.source_role and _reports_occurrence(tok):
             source_actors = [resolve.role_only(p.source_role, tok.text, f"source_role {p.source_role} of the entry",
@@ -240,10 +334,12 @@ class EventCoder:
             pairs = [(s, t) for s in source_actors for t in source_actors if s is not t]
         else:
             pairs = [(source_actors[0], None)]
-        event = self.codebook.events[p.code]
+        event = self.codebook.events[code]
         trigger = " ".join(t.text for t in sorted([tok, *match.words], key=lambda t: t.i))
-        evidence = (f'{p.code} {event.name}: "{trigger}" matched {p.kind} pattern "{p.text}" '
+        evidence = (f'{code} {event.name}: "{trigger}" matched {p.kind} pattern "{p.text}" '
                     f"[{p.location}]")
+        if mode.get("note"):
+            evidence += f"; pattern code {p.code}, {mode['note']}"
         rows = []
         seen = set()
         for s, t in pairs:
@@ -259,9 +355,9 @@ class EventCoder:
                 "source": s.code, "source_country": s.country, "source_agent": s.agent,
                 "target": t.code if t else None, "target_country": t.country if t else None,
                 "target_agent": t.agent if t else None,
-                "code": p.code, "root_code": p.code[:2],
-                "quad_class": self.codebook.quad(p.code, self.quad_convention),
-                "goldstein": self.codebook.goldstein(p.code, self.goldstein_scale),
+                "code": code, "root_code": code[:2],
+                "quad_class": self.codebook.quad(code, self.quad_convention),
+                "goldstein": self.codebook.goldstein(code, self.goldstein_scale),
                 "evidence": evidence,
                 "source_text": s.text, "target_text": t.text if t else None,
                 "source_resolution": s.resolution, "target_resolution": t.resolution if t else None,
@@ -297,6 +393,13 @@ class _Resolve:
             if tok.head.dep_ == "relcl":
                 return self.one(tok.head.head)
             return None
+        if low in PRONOUNS_PERSON | PRONOUNS_OTHER and tok.dep_ in ("nsubj", "nsubjpass"):
+            speaker = _reporting_subject(tok.head)  # "Iraq said it would allow ...": it = Iraq
+            if speaker is not None and speaker.lower_ not in PRONOUNS_PERSON | PRONOUNS_OTHER:
+                a = self.one(speaker)
+                if a is not None:
+                    return Actor(a.code, a.country, a.agent, tok.text,
+                                 f"pronoun '{tok.text}' -> the reporting subject: {a.resolution}")
         if low in PRONOUNS_PERSON and self.context.get("person") is not None:
             a = self.context["person"]
             return Actor(a.code, a.country, a.agent, tok.text, f"pronoun '{tok.text}' -> previous person {a.code}")
@@ -387,6 +490,8 @@ def _in_phrase(child: Token, parent: Token, pred: Token) -> bool:
         return parent is not pred
     if dep in ("advcl", "acl") and _is_infinitive(child):
         return True
+    if dep == "ccomp" and parent is pred:  # "demanded that Israel withdraw": the demand's content
+        return True
     return dep not in _FRAME_STOP
 
 
@@ -436,6 +541,16 @@ def _match_elements(pattern: Pattern, order: list[int], present: set[str], pred:
     return words
 
 
+def _reporting_subject(tok: Token) -> Token | None:
+    """The subject of the verb that reports the clause ``tok`` heads ("Britain said Sudan must ...": Britain)."""
+    node = tok
+    while node.dep_ == "conj" and node.head is not node:
+        node = node.head
+    if node.dep_ == "ccomp" and node.head is not node:
+        return _verb_subject(node.head)
+    return None
+
+
 def _child(tok: Token, deps) -> Token | None:
     return next((c for c in tok.children if c.dep_ in deps), None)
 
@@ -467,7 +582,10 @@ def _verb_subject(verb: Token, seen: int = 0) -> Token | None:
         return None
     if verb.dep_ == "conj":
         return _verb_subject(head, seen + 1)
-    if verb.dep_ == "xcomp":  # object control ("authorized police to shoot") else subject control
+    if verb.dep_ == "xcomp" or (verb.dep_ == "advcl" and _is_infinitive(verb)):
+        if head.pos_ == "ADJ":  # "Norway is ready to send ...": the subject of "is"
+            return _verb_subject(head.head, seen + 1) if head.head is not head else None
+        # object control ("authorized police to shoot") else subject control ("agreed to withdraw")
         obj = _child(head, ("dobj",))
         return obj if obj is not None else _verb_subject(head, seen + 1)
     if verb.dep_ in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN", "PRON"):
@@ -532,6 +650,9 @@ def _slots(match: _Match) -> tuple[list[Token], list[Token]]:
                 obj = _child(xcomp, ("dobj",)) or next(
                     (o for c in xcomp.children if c.dep_ == "prep" and c.lower_ in ("against", "on", "at", "into")
                      and (o := _object_of(c)) is not None), None)
+            clause = _child(tok, ("ccomp",))
+            if obj is None and clause is not None:  # "demanded that the United States act": its subject
+                obj = _child(clause, ("nsubj", "nsubjpass"))
             if obj is None and target_prep is None:
                 for c in tok.children:
                     if c.dep_ == "prep" and c.lower_ in ("against", "on", "at", "with", "to", "into"):

@@ -63,11 +63,13 @@ def _plover_actor(entry: dict) -> str:
 
 
 def _actors(value) -> list[str]:
-    if not value:
-        return [""]
+    """Actor codes of a PLOVER source/target field; anything that is not an actor record (one record's target is
+    the bare word "diplomatic") counts as no actor."""
     if isinstance(value, dict):
         value = [value]
-    return [_plover_actor(v) for v in value] or [""]
+    if not isinstance(value, list):
+        return [""]
+    return [_plover_actor(v) for v in value if isinstance(v, dict)] or [""]
 
 
 def plover_gsr_to_gold(records: list[dict]) -> list[GoldSentence]:
