@@ -9,7 +9,9 @@ from eventcode.run import article_doc
 from eventcode.io import Article
 nlp=eventcode.load_pipeline()
 which=sys.argv[1]
-from pathlib import Path\nDEV = Path(__file__).resolve().parents[1].parent / 'shared' / 'dev'\ngold=read_gold(DEV / which)
+from pathlib import Path
+DEV = Path(__file__).resolve().parents[1].parent / 'shared' / 'dev'
+gold=read_gold(DEV / which)
 cat=collections.Counter(); ex=collections.defaultdict(list)
 for g in gold:
     art=Article(g.id,g.text)
