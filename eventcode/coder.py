@@ -36,7 +36,8 @@ _PREP_DEPS = frozenset({"prep", "agent", "dative", "oprd", "prt"})
 _LIGHT_VERBS = frozenset({"launch", "carry", "conduct", "stage", "hold", "mount", "make", "unleash", "wage",
                           "organize", "organise", "lead", "begin", "start", "continue", "intensify", "step",
                           "announce", "order", "impose", "issue", "sign", "reach", "give", "deliver", "send",
-                          "offer", "provide", "pledge", "call", "take", "pursue", "resume", "deploy", "use"})
+                          "offer", "provide", "pledge", "call", "take", "pursue", "resume", "deploy", "use",
+                          "engage", "involve", "join", "undertake", "perform", "commit", "go", "stage"})
 _RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 _CONDITIONAL_MARKS = frozenset({"if", "unless", "whether"})
 _MAX_FRAME_DEPTH = 4
@@ -619,6 +620,13 @@ def _slots(match: _Match) -> tuple[list[Token], list[Token]]:
         if p.kind == "verb":
             s = _verb_subject(tok)
             sources = [s] if s is not None else []
+            if not sources and _is_passive(tok):  # "killed in an Israeli air strike": the strike's author
+                for c in tok.children:
+                    if c.dep_ == "prep" and c.lower_ in ("in", "by", "during", "from") \
+                            and (obj := _object_of(c)) is not None and obj.pos_ == "NOUN":
+                        sources = _noun_sources(obj)
+                        if sources:
+                            break
         else:
             sources = _noun_sources(tok)
     target_prep = p.slot_preposition("TARGET")
@@ -669,6 +677,10 @@ def _slots(match: _Match) -> tuple[list[Token], list[Token]]:
                     if obj is not None:
                         targets = [obj]
                         break
+            verb = tok.head.head if tok.dep_ == "pobj" and tok.head.dep_ == "prep" else None
+            if not targets and verb is not None and verb.lemma_.lower() in _LIGHT_VERBS:
+                obj = _child(verb, ("dobj",))  # "engaged the peacekeepers in a firefight"
+                targets = [obj] if obj is not None else []
     if targets and sources and targets[0].i == sources[0].i:
         targets = []
     return sources, [t for t in targets if t is not None]
@@ -699,7 +711,10 @@ def _noun_sources(noun: Token) -> list[Token]:
         if c.dep_ == "prep" and c.lower_ == "by" and (obj := _object_of(c)) is not None:
             mods.append(obj)
     head = noun.head
-    if noun.dep_ in ("dobj", "nsubjpass") and head.lemma_.lower() in _LIGHT_VERBS:
+    if noun.dep_ == "pobj" and head.dep_ == "prep" and head.lower_ in ("in", "into"):
+        head = head.head  # "engaged the peacekeepers in a firefight"
+    if noun.dep_ in ("dobj", "nsubjpass", "pobj") and head.pos_ in ("VERB", "AUX") \
+            and head.lemma_.lower() in _LIGHT_VERBS:
         s = _verb_subject(head)
         if s is not None and s.i != noun.i:
             mods.append(s)
