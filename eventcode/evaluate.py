@@ -57,9 +57,15 @@ class GoldSentence:
 # --------------------------------------------------------------------------------------------- gold files
 
 
+#: Country codes in the PLOVER development file that are not ISO 3166 alpha-3 (legacy CAMEO or typos) -> ISO3.
+LEGACY_COUNTRY_CODES = {"JAP": "JPN", "ITL": "ITA", "VTN": "VNM"}
+
+
 def _plover_actor(entry: dict) -> str:
     """A PLOVER actor record -> a CAMEO-style code string: country/IGO code plus sector ("HUN"+"GOV")."""
-    return f"{entry.get('code') or ''}{entry.get('sector') or ''}".strip()
+    code = (entry.get("code") or "").strip()
+    code = LEGACY_COUNTRY_CODES.get(code, code)
+    return f"{code}{entry.get('sector') or ''}".strip()
 
 
 def _actors(value) -> list[str]:
@@ -74,14 +80,22 @@ def _actors(value) -> list[str]:
 
 def plover_gsr_to_gold(records: list[dict]) -> list[GoldSentence]:
     """The PLOVER GSR development records -> event gold: one expected event per source x target, root code
-    from :data:`PLOVER2016_TO_CAMEO_ROOT`. Header (DOCUMENT) records and unknown categories are skipped."""
+    from :data:`PLOVER2016_TO_CAMEO_ROOT`. Actors marked SRC/TAR with no separate target ("A and B agreed") are
+    each other's targets, as the markup means. Header (DOCUMENT) records and unknown categories are skipped."""
     gold = []
     for rec in records:
         root = PLOVER2016_TO_CAMEO_ROOT.get(rec.get("event", ""))
         if root is None or not rec.get("text"):
             continue
-        expected = [{"source": s, "target": t, "code": root}
-                    for s in _actors(rec.get("source")) for t in _actors(rec.get("target"))]
+        sources, targets = _actors(rec.get("source")), _actors(rec.get("target"))
+        info = rec.get("textInfo")
+        markup = str(info.get("markup", "") if isinstance(info, dict) else info or "")
+        if targets == [""] and len(sources) > 1 and "SRC/TAR" in markup:
+            # "(SRC/TAR: Hungarian) and (SRC/TAR: Romanian) officials agreed": each is the other's target
+            pairs = [(s, t) for s in sources for t in sources if s != t]
+        else:
+            pairs = [(s, t) for s in sources for t in targets]
+        expected = [{"source": s, "target": t, "code": root} for s, t in pairs]
         gold.append(GoldSentence(str(rec["id"]), rec["text"], expected=expected))
     return gold
 

@@ -87,8 +87,14 @@ def test_plover_records_map_to_roots_and_actor_codes():
          "target": [{"actorText": "c", "code": "IGO"}]},
         {"id": "x2", "event": "CONCEDE", "text": "u", "source": [{"code": "USA"}], "target": ""},
     ]
+    recs.append({"id": "x3", "event": "AGREE", "text": "v", "target": "",
+                 "source": [{"code": "HUN", "sector": "GOV"}, {"code": "JAP", "sector": "GOV"}],
+                 "textInfo": {"markup": "(SRC/TAR: Hungarian) and (SRC/TAR: Japanese) officials (EVT: agreed)"}})
     gold = plover_gsr_to_gold(recs)
-    assert [g.id for g in gold] == ["x1", "x2"]
+    assert [g.id for g in gold] == ["x1", "x2", "x3"]
+    # SRC/TAR: each the other's target; the legacy code JAP read as ISO3 JPN
+    assert gold[2].expected == [{"source": "HUNGOV", "target": "JPNGOV", "code": "03"},
+                                {"source": "JPNGOV", "target": "HUNGOV", "code": "03"}]
     assert gold[0].expected == [{"source": "HUNGOV", "target": "IGO", "code": "18"},
                                 {"source": "ROU", "target": "IGO", "code": "18"}]
     assert gold[1].expected == [{"source": "USA", "target": "", "code": "08"}]
