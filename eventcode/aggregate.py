@@ -5,7 +5,9 @@ coded events (``n_total_period``, all countries) as a denominator, and the inten
 
 Conventions used throughout (chosen once, here):
 
-* Events without a usable date are left out (their number is in ``panel.attrs["n_undated"]``).
+* Events are dated by ``event_date`` (the date the text gives) when the table has it filled, with gaps taken from
+  the article ``date``; otherwise by ``date``. Pass ``date_col`` to choose. Events without a usable date are left
+  out (their number is in ``panel.attrs["n_undated"]``).
 * Periods are labelled by their first day: ``D`` days, ``W`` weeks starting on Monday, ``M`` calendar months.
 * Counts in periods with no events are 0. Ratios whose denominator is 0 (``goldstein_mean``,
   ``conflict_share``, ``share_of_volume`` and the intensities) are NaN, not 0: "no events" is not "neutral".
@@ -68,7 +70,11 @@ def load_quad_mapping(convention: str | None = None, path: str | Path | None = N
 def _pick_date_col(events: pd.DataFrame, date_col: str | None) -> str:
     if date_col is not None:
         return date_col
-    return "event_date" if "event_date" in events.columns else "date"
+    # the event date the text gives is preferred, but only when the coder filled it (older tables, or a run
+    # without the date step, carry the column empty); gaps in it are filled from the article date in _prepare
+    if "event_date" in events.columns and events["event_date"].notna().any():
+        return "event_date"
+    return "date"
 
 
 def _clean_codes(s: pd.Series) -> pd.Series:
@@ -80,7 +86,10 @@ def _prepare(events: pd.DataFrame, date_col: str, weight_col: str | None) -> pd.
     """One row per dated event with the few columns aggregation needs, in canonical form."""
     if date_col not in events.columns:
         raise KeyError(f"no date column {date_col!r} in the event table")
-    dates = pd.to_datetime(events[date_col].astype("object"), errors="coerce", format="ISO8601")
+    raw = events[date_col]
+    if date_col == "event_date" and "date" in events.columns:   # the schema's fallback: the article date
+        raw = raw.astype("object").where(raw.notna(), events["date"].astype("object"))
+    dates = pd.to_datetime(raw.astype("object"), errors="coerce", format="ISO8601")
     if getattr(dates.dt, "tz", None) is not None:
         dates = dates.dt.tz_convert("UTC").dt.tz_localize(None)
     dates = dates.dt.normalize()
@@ -220,16 +229,53 @@ def event_panel(events: pd.DataFrame, by: str = "either", freq: str = "D", count
     return table
 
 
-def conflict_intensity(panel: pd.DataFrame, method: str = "goldstein") -> pd.Series:
+def _unit_keys(panel: pd.DataFrame) -> list[str]:
+    if {"source_country", "target_country"} <= set(panel.columns):
+        return ["source_country", "target_country"]
+    return ["country"] if "country" in panel.columns else []
+
+
+def volume_denominator(panel: pd.DataFrame, volume_window: int | None = None) -> pd.Series:
+    """The news-volume denominator of the intensity indices, per panel row.
+
+    ``volume_window=None`` (or 1): the period's own total volume, ``n_total_period``. An integer ``w`` > 1: the
+    centred rolling mean of ``n_total_period`` over ``w`` periods (fewer at the ends), within each unit.
+
+    Why: dividing by one day's volume makes the index explode on days when the corpus holds a single article, and
+    a small or sparse corpus has many such days (a lone story about arrests scores as high as the worst day of a
+    crisis). Averaging the denominator over a few weeks still corrects for slow changes in how much news there
+    is, which is what volume normalisation is for, without letting a quiet news day pass for a violent one. Choose
+    ``w`` so that the window holds on average some tens of coded events at least (for the demo corpus, 29 days or
+    5 weeks: two weeks either side).
+    Periods with a zero denominator give NaN. The panel must be zero-filled and sorted (as
+    :func:`event_panel` returns it), so that rows are consecutive periods within each unit.
+    """
+    if "n_total_period" not in panel.columns:
+        raise KeyError("panel lacks ['n_total_period']; build it with event_panel()")
+    den = panel["n_total_period"].astype("float64")
+    if volume_window is not None:
+        if int(volume_window) != volume_window or volume_window < 1:
+            raise ValueError(f"volume_window must be a positive integer or None, got {volume_window!r}")
+        if volume_window > 1:
+            keys = _unit_keys(panel)
+            roll = lambda s: s.rolling(int(volume_window), center=True, min_periods=1).mean()  # noqa: E731
+            den = den.groupby([panel[k] for k in keys], sort=False).transform(roll) if keys else roll(den)
+    return den.where(den > 0).rename("volume")
+
+
+def conflict_intensity(panel: pd.DataFrame, method: str = "goldstein", volume_window: int | None = None) -> pd.Series:
     """A volume-normalised conflict index per panel row, comparable across periods with more or less news.
 
     * ``"goldstein"``: I = sum over verbal and material conflict events (quad 3, 4) of (-goldstein), divided by
-      n_total_period; i.e. ``conflict_severity_sum / n_total_period``. Higher = more, and more severe, conflict.
-    * ``"count"``: I = n_quad_4 / n_total_period, the share of the period's coded volume that is material
-      conflict involving the unit.
+      the volume V; i.e. ``conflict_severity_sum / V``. Higher = more, and more severe, conflict.
+    * ``"count"``: I = n_quad_4 / V, material conflict involving the unit per coded event.
+
+    V is ``n_total_period`` (all coded events in the period, any country) by default; with ``volume_window=w``
+    it is that volume averaged over ``w`` neighbouring periods (see :func:`volume_denominator`; use it for daily
+    series of small corpora).
 
     Returns a float Series aligned with ``panel`` named ``intensity_goldstein`` or ``intensity_count``; NaN where
-    the period had no coded events at all.
+    the denominator is zero (no coded events at all).
     """
     if method == "goldstein":
         num, name = "conflict_severity_sum", "intensity_goldstein"
@@ -240,13 +286,29 @@ def conflict_intensity(panel: pd.DataFrame, method: str = "goldstein") -> pd.Ser
     missing = [c for c in (num, "n_total_period") if c not in panel.columns]
     if missing:
         raise KeyError(f"panel lacks {missing}; build it with event_panel()")
-    den = panel["n_total_period"].astype("float64")
-    return (panel[num].astype("float64") / den.where(den > 0)).rename(name)
+    den = volume_denominator(panel, volume_window)
+    return (panel[num].astype("float64") / den).rename(name)
 
 
-def add_intensity(panel: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``panel`` with both indices added as ``intensity_goldstein`` and ``intensity_count``."""
+def add_intensity(panel: pd.DataFrame, volume_window: int | None = None) -> pd.DataFrame:
+    """A copy of ``panel`` with both indices added as ``intensity_goldstein`` and ``intensity_count``
+    (``volume_window`` as in :func:`conflict_intensity`)."""
     out = panel.copy()
-    out["intensity_goldstein"] = conflict_intensity(panel, "goldstein")
-    out["intensity_count"] = conflict_intensity(panel, "count")
+    out["intensity_goldstein"] = conflict_intensity(panel, "goldstein", volume_window)
+    out["intensity_count"] = conflict_intensity(panel, "count", volume_window)
     return out
+
+
+def peak(panel: pd.DataFrame, value: str, country: str | None = None) -> pd.Series:
+    """The row of ``panel`` (one country's, when given) where ``value`` is highest; ties go to the earliest period.
+
+    Returns that row (with ``period``, the unit and every column). NaN values are ignored; ValueError when the
+    column is all NaN for the unit.
+    """
+    rows = panel if country is None else panel[panel["country"] == country]
+    rows = rows.sort_values("period", kind="stable")
+    vals = rows[value].astype("float64")
+    if vals.notna().sum() == 0:
+        raise ValueError(f"no values of {value!r}" + (f" for {country!r}" if country else ""))
+    return rows.loc[vals.idxmax()]
+

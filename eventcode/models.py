@@ -89,14 +89,16 @@ def _tidy(result, drop: tuple[str, ...] = (), trend_span: float = 1.0) -> pd.Dat
     is_trend = out["term"] == "trend"
     for col in ("estimate", "std_error", "conf_low", "conf_high"):
         out.loc[is_trend, col] = out.loc[is_trend, col] / trend_span
-    out["incidence_rate_ratio"] = np.exp(out["estimate"])
-    out["irr_conf_low"] = np.exp(out["conf_low"])
-    out["irr_conf_high"] = np.exp(out["conf_high"])
+    with np.errstate(over="ignore"):            # a separated dummy has an infinite ratio: inf, not a warning
+        out["incidence_rate_ratio"] = np.exp(out["estimate"])
+        out["irr_conf_low"] = np.exp(out["conf_low"])
+        out["irr_conf_high"] = np.exp(out["conf_high"])
     return out[COEF_COLUMNS]
 
 
 def count_model(series_df: pd.DataFrame, y: str = "n_conflict", trend: bool = True, seasonal: str | None = "dow",
-                family: str = "auto", date_col: str = "period", exposure: str | None = None) -> CountModelResult:
+                family: str = "auto", date_col: str = "period", exposure: str | None = None,
+                covariates=None) -> CountModelResult:
     """Regress an event count on a linear trend and seasonal dummies, choosing Poisson or negative binomial.
 
     Why: event counts are overdispersed more often than not (bursty news); a Poisson fit then understates
@@ -110,6 +112,8 @@ def count_model(series_df: pd.DataFrame, y: str = "n_conflict", trend: bool = Tr
     ``seasonal``: ``"dow"`` day-of-week dummies (daily data), ``"month"`` month dummies, or None; the first
     level present is the reference. ``exposure``: a column (e.g. ``"n_total_period"``) whose log enters as an
     offset, so coefficients describe rates per unit of news volume; rows where it is 0 are dropped.
+    ``covariates``: further numeric columns of ``series_df`` entered as regressors under their own names (e.g. a
+    0/1 column marking the periods after a change point, whose incidence-rate ratio is the jump in the rate).
     If ``y="n_conflict"`` is absent it is built as n_quad_3 + n_quad_4.
 
     Returns a :class:`CountModelResult`: ``coefficients`` (term, estimate, std_error, z, p_value, conf_low,
@@ -128,6 +132,12 @@ def count_model(series_df: pd.DataFrame, y: str = "n_conflict", trend: bool = Tr
         raise ValueError(f"more than one row per {date_col}: filter the panel to one country or dyad first")
     df = df.sort_values(date_col).reset_index(drop=True)
     X = _design(df, date_col, trend, seasonal)
+    for col in covariates or ():
+        if col not in df.columns:
+            raise KeyError(f"no covariate column {col!r}")
+        if col in X.columns:
+            raise ValueError(f"covariate {col!r} clashes with a design term of the same name")
+        X[col] = df[col].astype("float64")
     span = float(max(len(df) - 1, 1))               # the trend column runs 0..1; reported per period
     offset, n_dropped = None, 0
     if exposure is not None:
@@ -262,3 +272,54 @@ def stl_decompose(series: pd.Series, period: int = 7, robust: bool = True) -> pd
     res = STL(s.to_numpy(dtype="float64"), period=period, robust=robust).fit()
     return pd.DataFrame({"period": s.index, "observed": s.to_numpy(dtype="float64"), "trend": res.trend,
                          "seasonal": res.seasonal, "resid": res.resid})
+
+
+def first_escalation(breaks: pd.DataFrame) -> pd.Timestamp:
+    """The date of the first upward shift in a :func:`change_points` table (NaT when the level never rises)."""
+    up = breaks[breaks["change"] > 0].sort_values("break_date")
+    return pd.Timestamp(up["break_date"].iloc[0]) if len(up) else pd.NaT
+
+
+COMPARE_COLUMNS = ["country", "n_periods", "total", "mean", "variance", "variance_to_mean", "peak_period",
+                   "peak_value", "family", "dispersion", "trend_irr", "trend_p_value", "n_breaks",
+                   "first_escalation"]
+
+
+def compare_countries(panel: pd.DataFrame, countries, y: str = "n_conflict", seasonal: str | None = "dow",
+                      max_breaks: int = 3, min_size: int = 5, exposure: str | None = None) -> pd.DataFrame:
+    """The same descriptive and model summary for each country of a zero-filled panel, one row per country.
+
+    For each country's series of ``y``: total, mean, variance and variance-to-mean ratio (1 for Poisson
+    counts), the peak period (earliest on ties), a :func:`count_model` with trend and ``seasonal`` terms
+    (``family="auto"``, ``exposure`` as there; the family chosen, the Poisson dispersion, the trend's
+    incidence-rate ratio per period and its p-value) and :func:`change_points` (number of breaks, :func:`first_escalation`). Countries with
+    too few events for a model (fewer than 3 non-zero periods) or too short a series get NaN in those columns,
+    not an error, so one thin country does not stop a comparison. Columns: :data:`COMPARE_COLUMNS`.
+    """
+    rows = []
+    for country in countries:
+        sub = panel[panel["country"] == country].sort_values("period").reset_index(drop=True)
+        s = sub.set_index("period")[y].astype("float64") if len(sub) else pd.Series(dtype="float64")
+        row = {"country": country, "n_periods": int(len(s)), "total": float(s.sum()),
+               "mean": float(s.mean()) if len(s) else np.nan, "variance": float(s.var(ddof=1)) if len(s) > 1
+               else np.nan, "peak_period": s.idxmax() if len(s) and s.max() > 0 else pd.NaT,
+               "peak_value": float(s.max()) if len(s) else np.nan,
+               "family": None, "dispersion": np.nan, "trend_irr": np.nan, "trend_p_value": np.nan,
+               "n_breaks": np.nan, "first_escalation": pd.NaT}
+        row["variance_to_mean"] = row["variance"] / row["mean"] if row["mean"] else np.nan
+        if (s > 0).sum() >= 3:
+            try:
+                fit = count_model(sub, y=y, seasonal=seasonal, exposure=exposure)
+                trend = fit.coefficients.set_index("term").loc["trend"]
+                row.update(family=fit.summary.loc[0, "family"], dispersion=float(fit.summary.loc[0, "dispersion"]),
+                           trend_irr=float(trend["incidence_rate_ratio"]), trend_p_value=float(trend["p_value"]))
+            except ValueError:
+                pass
+        if len(s) >= 2 * min_size:
+            breaks = change_points(s, max_breaks=max_breaks, min_size=min_size)
+            row.update(n_breaks=int(len(breaks)), first_escalation=first_escalation(breaks))
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=COMPARE_COLUMNS)
+    out["peak_period"] = pd.to_datetime(out["peak_period"])
+    out["first_escalation"] = pd.to_datetime(out["first_escalation"])
+    return out

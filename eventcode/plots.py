@@ -86,12 +86,21 @@ def plot_intensity(panel: pd.DataFrame, country: str, annotations: dict | None =
               "count": "material-conflict share of volume"}[method]
     ax.set_ylabel(ylabel)
     ax.set_title(f"{country}: conflict intensity")
-    for when, label in sorted((annotations or {}).items(), key=lambda kv: pd.Timestamp(kv[0])):
-        when = pd.Timestamp(when)
+    notes = sorted(((pd.Timestamp(w), str(lab)) for w, lab in (annotations or {}).items()), key=lambda kv: kv[0])
+    for when, _ in notes:
         ax.axvline(when, color=LINE_COLOR, linestyle="--", linewidth=0.8)
-        ax.annotate(str(label), xy=(when, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -2),
-                    textcoords="offset points", rotation=90, ha="left", va="top", fontsize=7, color=LINE_COLOR)
     _date_axis(ax)
+    # labels are vertical, to the right of their line; labels of lines closer than a label's width are pushed
+    # right so that events a day apart stay readable
+    ax.autoscale_view()
+    to_points = 72.0 / fig.dpi
+    last_right = -np.inf
+    for when, label in notes:
+        x = float(ax.transData.transform((mdates.date2num(when), 0.0))[0]) * to_points
+        left = max(x + 2.0, last_right + 1.0)
+        ax.annotate(label, xy=(when, 1.0), xycoords=("data", "axes fraction"), xytext=(left - x, -2),
+                    textcoords="offset points", rotation=90, ha="left", va="top", fontsize=7, color=LINE_COLOR)
+        last_right = left + 8.0                     # a 7-point label set vertically is about 8 points wide
     return fig
 
 
@@ -176,6 +185,17 @@ def plot_root_bars(events: pd.DataFrame, weight_col: str | None = None, ax=None)
     return fig
 
 
+def subplots(nrows: int, ncols: int = 1, sharex: bool = True, sharey: bool = False, panel_size=(7.5, 1.9)):
+    """An empty grid of axes in the house style, for small multiples drawn with the ``ax=`` argument of the
+    plotting functions. ``panel_size`` is (width of the whole figure, height of one row) in inches.
+    Returns ``(fig, axes)`` with ``axes`` a flat list."""
+    with mpl.rc_context(STYLE):
+        fig = Figure(figsize=(panel_size[0], panel_size[1] * nrows))
+        FigureCanvasAgg(fig)
+        axes = fig.subplots(nrows, ncols, sharex=sharex, sharey=sharey, squeeze=False)
+    return fig, list(axes.ravel())
+
+
 def save_figure(fig: Figure, name: str, outdir: str | Path = "reports/figures") -> list[Path]:
     """Write ``fig`` as ``outdir/name.png`` and ``outdir/name.svg`` and return both paths.
 
@@ -190,3 +210,62 @@ def save_figure(fig: Figure, name: str, outdir: str | Path = "reports/figures") 
         fig.savefig(png, format="png", metadata={"Software": None})
         fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
     return [png, svg]
+
+
+@_styled
+def plot_change_points(series: pd.Series, breaks: pd.DataFrame, ax=None, title: str | None = None,
+                       ylabel: str = "events") -> Figure:
+    """A series (indexed by period) with the segment means of a :func:`eventcode.models.change_points` table
+    drawn as steps and each break as a dashed line labelled with its date."""
+    s = pd.Series(series).dropna()
+    fig, ax = _new_axes(ax)
+    ax.plot(s.index, s.to_numpy(dtype="float64"), color=LINE_COLOR, linewidth=1.0, marker="o", markersize=2,
+            label="observed")
+    bounds = [0] + [int(p) for p in breaks["position"]] + [len(s)]
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        seg = s.iloc[a:b]
+        ax.hlines(seg.mean(), seg.index[0], seg.index[-1], color=QUAD_COLORS[4], linewidth=2.0,
+                  label="segment mean" if a == 0 else None)
+    for when in breaks["break_date"]:
+        when = pd.Timestamp(when)
+        ax.axvline(when, color=LINE_COLOR, linestyle="--", linewidth=0.8)
+        ax.annotate(when.strftime("%d %b"), xy=(when, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -2),
+                    textcoords="offset points", rotation=90, ha="left", va="top", fontsize=7, color=LINE_COLOR)
+    ax.set_ylabel(ylabel)
+    ax.set_title("change points in the level of the series" if title is None else title)
+    ax.legend(loc="upper right", frameon=False)
+    _date_axis(ax)
+    return fig
+
+
+def save_numbers(numbers: dict, name: str, outdir: str | Path = "reports") -> Path:
+    """Write a notebook's key numbers as ``outdir/name.json`` (sorted keys, stable bytes) and return the path.
+
+    Values may be numpy or pandas scalars, Timestamps (written as YYYY-MM-DD when they have no time), NaN/NaT
+    (written as null), or nested dicts and lists of them. Tests and closing notes read these files instead of
+    parsing notebook output.
+    """
+    import json
+    import math
+
+    def clean(v):
+        if isinstance(v, dict):
+            return {str(k): clean(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [clean(x) for x in v]
+        if v is None or v is pd.NaT:
+            return None
+        if isinstance(v, pd.Timestamp):
+            return v.strftime("%Y-%m-%d") if v == v.normalize() else v.isoformat()
+        if hasattr(v, "item"):                          # numpy scalars
+            v = v.item()
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        return v
+
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    path = outdir / f"{Path(name).stem}.json"
+    path.write_text(json.dumps(clean(numbers), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    return path
