@@ -15,11 +15,12 @@ from functools import lru_cache
 from . import coder as _coder  # noqa: F401  (registers the spaCy factories)
 from .codebook import load_codebook
 from .errors import CodebookError, EventcodeError, InputError, ModelNotFoundError
+from .explain import explain  # eager: a lazy import would rebind eventcode.explain to the submodule
 from .io import articles_from, read_events, write_events
 from .schema import COLUMNS, to_frame
 
 __version__ = "0.1.0"
-__all__ = ["code_articles", "load_pipeline", "load_codebook", "read_events", "write_events", "COLUMNS",
+__all__ = ["code_articles", "explain", "load_pipeline", "load_codebook", "read_events", "write_events", "COLUMNS",
            "CodebookError", "EventcodeError", "InputError", "ModelNotFoundError"]
 
 

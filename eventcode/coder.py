@@ -518,6 +518,9 @@ def _match_elements(pattern: Pattern, order: list[int], present: set[str], pred:
         if el.kind != "slot" and not any(seq[0] in present for seq in el.alternatives):
             return None
     used: set[int] = {pred.i}
+    slot_prep = pattern.slot_preposition("TARGET")
+    if slot_prep:  # the target's own head word cannot also fill a word of the pattern
+        used.update(i for i in order if doc[i].dep_ == "pobj" and doc[i].head.lower_ == slot_prep)
     words: list[Token] = []
     for el in pattern.elements:
         if el.kind == "slot":
