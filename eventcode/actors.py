@@ -168,6 +168,11 @@ class ActorResolver:
             m = mentions_by_token.get(i)
             if m is not None and (m not in found or d < found[m]):
                 found[m] = d
+        for m in list(found):
+            # a role word used as an adjective of a non-actor noun ("military exercises", "police reform")
+            last = head.doc[m.end - 1]
+            if m.name.kind == "role" and last.dep_ == "amod" and last.head.i not in mentions_by_token:
+                del found[m]
         if not found:
             return None
         ordered = sorted(found, key=lambda m: (found[m], m.start))
@@ -217,6 +222,11 @@ class ActorResolver:
             role = "GOV"
         return self._actor(primary.name.code + (role or ""), text,
                            f"{kind} '{primary.name.text}' [{where}]" + (f" + {role}" if role else ""))
+
+    def with_country(self, actor: Actor, old: str, new: str, text: str) -> Actor:
+        """The same actor with another country ("Hungarian and Romanian officials": HUNGOV, then ROUGOV)."""
+        code = new + actor.code[len(old):] if actor.code.startswith(old) else actor.code
+        return self._actor(code, text, actor.resolution + f"; coordinated with '{text}'")
 
     def role_only(self, role: str, text: str, sentence_country: str | None, article_country: str | None,
                   why: str) -> Actor:

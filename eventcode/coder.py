@@ -419,6 +419,26 @@ class _Resolve:
                 if a is not None and (a.code, a.text) not in seen:
                     seen.add((a.code, a.text))
                     out.append(a)
+                    out += [b for b in self._coordinated_modifiers(tok, a) if (b.code, b.text) not in seen]
+                    seen.update((b.code, b.text) for b in out)
+        return out
+
+    def _coordinated_modifiers(self, head: Token, actor: Actor) -> list[Actor]:
+        """"Hungarian and Romanian officials": one actor per coordinated country modifier."""
+        if not actor.country:
+            return []
+        out = []
+        for mod in head.children:
+            if mod.dep_ not in ("amod", "compound", "nmod") or mod.i not in self.mentions:
+                continue
+            m = self.mentions[mod.i]
+            if m.name.code != actor.country:
+                continue
+            for conj in mod.conjuncts:
+                other = self.mentions.get(conj.i)
+                if other is not None and other.name.kind in ("adjective", "country-name", "demonym") \
+                        and other.name.code != actor.country:
+                    out.append(self.coder.resolver.with_country(actor, actor.country, other.name.code, conj.text))
         return out
 
     def after(self, slot: Token, frame: dict[int, int], other: list[Token]) -> list[Actor]:
@@ -666,7 +686,7 @@ def _slots(match: _Match) -> tuple[list[Token], list[Token]]:
                 obj = _child(clause, ("nsubj", "nsubjpass"))
             if obj is None and target_prep is None:
                 for c in tok.children:
-                    if c.dep_ == "prep" and c.lower_ in ("against", "on", "at", "with", "to", "into"):
+                    if c.dep_ == "prep" and c.lower_ in ("against", "at", "with", "to", "into"):
                         obj = _object_of(c)
                         if obj is not None:
                             break
