@@ -12,7 +12,10 @@ News copy dates events relative to the day it was written, so every phrase is re
   "2022-01-02") it is read as written.
 
 A past-tense event is never dated after the article date: such a phrase is ignored. Without an article date only
-phrases with a year resolve. Phrases coarser than a day ("in January", "this month") are not dates here.
+phrases with a year resolve. Phrases coarser than a day are used only for history: "in December 2011", "in 2019",
+"ten years ago", "last year" date a past event to the first day of that month or year (``date_source``
+"text_period") when the period lies wholly before the article's month, so background events do not count on the
+article's day; "in January" or "this month" are not dates here.
 
 Which phrase belongs to an event is decided on the dependency parse (:func:`pick_date`): a phrase attached to
 the event's own predicate (or to its trigger noun) wins; then one attached to a verb in the same clause chain
@@ -64,7 +67,19 @@ _PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((kind, re.compile(rx, re.I
                  r"|this\s+(?:morning|afternoon|evening)|earlier\s+today|(?:last|past)\s+week(?!s))\b"),
     ("ago", r"\b(?P<n>\d{1,2}|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
             r"(?P<unit>days?|weeks?)\s+ago\b"),
+    # periods coarser than a day: only used when they lie wholly before the article's month (history, not news)
+    ("month_year", r"\b" + _MONTH_RX + r",?\s+(?P<year>(?:19|20)\d\d)\b"),
+    ("year", r"\b(?:in|since|during|by|until)\s+(?P<year>(?:19|20)\d\d)\b(?!\s*(?:-|percent|%))"),
+    ("period_ago", r"\b(?P<n>\d{1,2}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                   r"fifteen|twenty|thirty)\s+(?P<unit>months?|years?|decades?)\s+ago\b"),
+    ("last_period", r"\b(?:last|past|previous)\s+(?P<unit>month|year)\b"),
 ))
+
+#: Kinds naming a month, a year or a span back in time rather than a day.
+PERIOD_KINDS = frozenset({"month_year", "year", "period_ago", "last_period"})
+_PERIOD_NUMBERS = {**{k: v for k, v in {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+                                        "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}.items()},
+                   "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30}
 
 _RELATIVE_DAYS = {"the day before yesterday": -2, "yesterday": -1, "today": 0, "tonight": 0, "last night": -1,
                   "this morning": 0, "this afternoon": 0, "this evening": 0, "earlier today": 0,
@@ -131,6 +146,32 @@ class DateMention:
             return None
         return day
 
+    def resolve_period(self, article_date: dt.date | None) -> dt.date | None:
+        """First day of the month or year a coarse phrase names ("in December 2011", "ten years ago", "last
+        year"), or None when that period is not wholly before the article's own month (then the phrase says
+        nothing the article date does not)."""
+        if self.kind == "month_year":
+            start = dt.date(self.year, self.month, 1)
+        elif self.kind == "year":
+            start = dt.date(self.year, 1, 1)
+        elif article_date is None:
+            return None
+        elif self.kind == "period_ago":  # offset counts months back
+            months = article_date.year * 12 + article_date.month - 1 - self.offset
+            start = dt.date(months // 12, months % 12 + 1, 1)
+        else:  # last_period: offset 1 = last month, 12 = last year
+            if self.offset == 12:
+                start = dt.date(article_date.year - 1, 1, 1)
+            else:
+                months = article_date.year * 12 + article_date.month - 2
+                start = dt.date(months // 12, months % 12 + 1, 1)
+        if article_date is None:
+            return start
+        this_month = article_date.replace(day=1)
+        if self.kind == "year" and start.year >= article_date.year:
+            return None
+        return start if start < this_month else None
+
 
 def _safe_date(year: int, month: int | None, day: int | None) -> dt.date | None:
     try:
@@ -179,6 +220,21 @@ def _mention(kind: str, m: re.Match, text: str, offset: int) -> DateMention | No
     if kind == "relative":
         rel = " ".join(g["rel"].lower().split())
         return DateMention(s + offset, e + offset, m.group(0), kind, offset=_RELATIVE_DAYS[rel])
+    if kind == "month_year":
+        month = _MONTHS[g["month"].lower().rstrip(".")]
+        if not g["month"][0].isupper():
+            return None
+        return DateMention(s + offset, e + offset, m.group(0), kind, year=int(g["year"]), month=month)
+    if kind == "year":
+        return DateMention(s + offset, e + offset, m.group(0), kind, year=int(g["year"]))
+    if kind == "period_ago":
+        count = int(g["n"]) if g["n"].isdigit() else _PERIOD_NUMBERS[g["n"].lower()]
+        unit = g["unit"].lower()
+        months = count * (1 if unit.startswith("month") else 12 if unit.startswith("year") else 120)
+        return DateMention(s + offset, e + offset, m.group(0), kind, offset=months)
+    if kind == "last_period":
+        return DateMention(s + offset, e + offset, m.group(0), kind,
+                           offset=1 if g["unit"].lower() == "month" else 12)
     if kind == "ago":
         n = g["n"].lower()
         count = int(n) if n.isdigit() else _NUMBERS[n]
@@ -323,7 +379,11 @@ def event_date(sent: Span, trigger_tokens: list[Token], article_date: dt.date | 
     """(event date, date source, phrase) for one event: ``"text"`` when a phrase of its clause resolves,
     else the article date with ``"article"``, else (None, None, None)."""
     phrase, _ = pick_date(sent, trigger_tokens, mentions)
-    if phrase is not None:
+    if phrase is not None and phrase.kind in PERIOD_KINDS:
+        start = None if is_future(event_anchor(trigger_tokens)) else phrase.resolve_period(article_date)
+        if start is not None:  # a past event told as background: dated to its month or year, not to the article
+            return start, "text_period", phrase
+    elif phrase is not None:
         day = phrase.resolve(article_date, future=is_future(event_anchor(trigger_tokens)))
         if day is not None:
             return day, "text", phrase
