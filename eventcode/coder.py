@@ -300,7 +300,8 @@ class EventCoder:
             for child in node.children:
                 if child.dep_ == "aux" and child.lower_ in self.hypothetical:
                     return f"hypothetical via '{child.text}' on '{node.text}'"
-        if _is_infinitive(node) and node.dep_ in ("xcomp", "advcl") and node.head.lemma_.lower() in self.non_factual:
+        if _is_infinitive(node) and node.dep_ in ("xcomp", "advcl", "ccomp") \
+                and node.head.lemma_.lower() in self.non_factual:
             return f"non-factual: under '{node.head.text}'"
         for anc in tok.ancestors:
             if anc.lemma_.lower() in self.denial and any(
