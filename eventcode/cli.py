@@ -24,17 +24,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     code = sub.add_parser("code", help="code articles into an event table")
     code.add_argument("input", help=".jsonl, .csv, .txt file or a folder of them")
-    code.add_argument("-o", "--output", required=True, help="output .jsonl, .csv or .parquet")
+    code.add_argument("-o", "--output", required=True,
+                      help="output .jsonl, .csv, .parquet, or a folder (partitioned Parquet, one part per chunk)")
     _add_coding_options(code)
     code.add_argument("--errors", help="write the bad-record report here (default: OUTPUT.errors.tsv when any)")
     code.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     code.add_argument("--batch-size", type=int, default=32)
-    code.add_argument("--backend", choices=["local", "dask"], default="local")
+    code.add_argument("--backend", choices=["local", "dask"], default="local",
+                      help="local processes, or a dask.distributed cluster (then .parquet output is a folder of "
+                           "parts)")
     code.add_argument("--scheduler", help="dask.distributed scheduler address (default: a local cluster)")
     code.add_argument("--quiet", action="store_true", help="no progress bar")
     code.add_argument("--restart", action="store_true", help="ignore a checkpoint and start over")
     code.add_argument("--ontology", choices=["cameo", "plover"], default="cameo",
                       help="plover adds plover_type and plover_mode columns")
+    code.add_argument("--chunk-size", type=int, default=None, metavar="N",
+                      help="articles per chunk: the unit of work, checkpoint and Parquet partition (default 100)")
+    code.add_argument("--max-chars", type=int, default=None, metavar="N",
+                      help="longest article text coded, in characters (default 200000); longer ones are reported "
+                           "and skipped")
+    code.add_argument("--base-codebook", metavar="DIR",
+                      help="use this codebook folder instead of the shipped one (overlays still apply)")
 
     cb = sub.add_parser("codebook", help="browse, lint and test codebooks")
     cbsub = cb.add_subparsers(dest="codebook_command", required=True)
@@ -59,13 +69,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_code(args) -> int:
-    from .run import code_file
+    from .io import MAX_CHARS
+    from .run import DEFAULT_CHUNK_SIZE, code_file
 
     summary = code_file(args.input, args.output, model=args.model, overlays=args.codebook,
                         goldstein=args.goldstein, quad=args.quad, date=args.date, errors_path=args.errors,
                         workers=args.workers, batch_size=args.batch_size, backend=args.backend,
                         scheduler=args.scheduler, quiet=args.quiet, restart=args.restart,
-                        ontology=args.ontology)
+                        ontology=args.ontology, chunk_size=args.chunk_size or DEFAULT_CHUNK_SIZE,
+                        max_chars=args.max_chars or MAX_CHARS, codebook=args.base_codebook)
     print(summary.describe(), file=sys.stderr)
     return 0 if summary.skipped == 0 else 3
 

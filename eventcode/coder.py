@@ -472,7 +472,7 @@ def _is_passive(tok: Token) -> bool:
 
 def _is_reduced_passive(tok: Token) -> bool:
     """A past participle modifying a noun ("athletes killed in the attack"): the noun is the patient."""
-    return tok.dep_ == "acl" and tok.tag_ == "VBN"
+    return tok.dep_ == "acl" and tok.tag_ == "VBN" and not any(c.dep_ in _SUBJECT_DEPS for c in tok.children)
 
 
 def _frame(tok: Token, max_depth: int = _MAX_FRAME_DEPTH) -> dict[int, int]:
@@ -836,13 +836,38 @@ def _make_enricher(coder: EventCoder):
 
 @Language.component("eventcode_sentences")
 def eventcode_sentences(doc: Doc) -> Doc:
-    """Before the parser: the headline is its own sentence and paragraph breaks always end a sentence."""
+    """Before the parser: the headline is its own sentence, paragraph breaks always end a sentence, and a wire
+    dateline ("NEW YORK:", "GAZA CITY, Palestinian Territories:") is cut off from the sentence it opens."""
     limit = doc._.headline_chars or 0
+    starts = [0]
     for tok in doc[1:]:
         if limit and tok.idx < limit:
             tok.is_sent_start = False
         elif limit and tok.idx >= limit and doc[tok.i - 1].idx < limit:
             tok.is_sent_start = True
+            starts.append(tok.i)
         elif "\n\n" in doc[tok.i - 1].text or "\n\n" in doc[tok.i - 1].whitespace_:
             tok.is_sent_start = True
+            starts.append(tok.i)
+    for start in starts:
+        if limit and start == 0:  # the headline has no dateline
+            continue
+        end = _dateline_end(doc, start)
+        if end is not None and end < len(doc):
+            doc[end].is_sent_start = True
+            for t in doc[start + 1:end]:
+                t.is_sent_start = False
     return doc
+
+
+def _dateline_end(doc: Doc, start: int) -> int | None:
+    """Index of the first token after a dateline at ``start`` (capitalised place words, commas, an optional
+    agency in brackets, then ':' or a dash), or None."""
+    for i in range(start, min(start + 8, len(doc) - 1)):
+        tok = doc[i]
+        spaced = bool(tok.whitespace_) and bool(doc[i - 1].whitespace_)
+        if i > start and (tok.text == ":" or (tok.text in ("-", "--", "—", "–") and spaced)):
+            return i + 1 if not doc[i + 1].is_space else (i + 2 if i + 2 < len(doc) else None)
+        if not (tok.is_title or tok.is_upper or tok.text in (",", "(", ")") or tok.is_space):
+            return None
+    return None

@@ -1,4 +1,4 @@
-"""Readers and writers: articles in (.jsonl, .csv, .txt, a folder of .txt), event tables out (.jsonl, .csv,
+"""Readers and writers: articles in (.jsonl, .csv, .txt, a folder of them), event tables out (.jsonl, .csv,
 .parquet).
 
 Input is untrusted. A bad record never stops the others: readers yield good :class:`Article` objects and append a
@@ -7,11 +7,13 @@ Writers write to a temporary file and rename it into place, so a reader never se
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
-import io
 import json
 import os
+import re
+import sys
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -22,8 +24,11 @@ import pandas as pd
 from . import schema
 from .errors import InputError
 
-#: Longest article text coded (characters). spaCy's own default limit is 1,000,000; longer texts are not news.
-MAX_CHARS = 1_000_000
+#: Longest article text coded (characters). Parsing needs memory and time that grow faster than the text: with
+#: the small English model a 100,000-character text peaks near 0.5 GB per process, 300,000 near 1 GB and
+#: 1,000,000 near 3 GB. News articles are far shorter (a long feature is ~60,000 characters); longer texts are
+#: reported and skipped (``--max-chars`` raises the limit).
+MAX_CHARS = 200_000
 ARTICLE_FIELDS = ("id", "text", "date", "headline", "source", "url")
 
 
@@ -68,18 +73,50 @@ def _clean(value) -> str | None:
     return text or None
 
 
+#: Characters that cannot be written as UTF-8: bytes that were not UTF-8 (read with "surrogateescape") and
+#: lone surrogate escapes such as "\udc80" in JSON.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_REPLACEMENT = "\ufffd"
+
+
+def _undecodable(rec: dict) -> list[str]:
+    """Replace undecodable characters in the record's string fields with U+FFFD; return the fields touched."""
+    bad = []
+    for key, value in rec.items():
+        if isinstance(value, str) and _SURROGATE.search(value):
+            rec[key] = _SURROGATE.sub(_REPLACEMENT, value)
+            bad.append(str(key))
+    return bad
+
+
 def validate_record(rec: dict, path: str, line: int | None, problems: list, seen_ids: set,
                     max_chars: int = MAX_CHARS) -> Article | None:
-    """One raw record -> Article, or None (with a problem appended) when it cannot be coded."""
+    """One raw record -> Article, or None (with a problem appended) when it cannot be coded.
+
+    Errors (record skipped): not an object, missing/empty/non-scalar ``id``, missing/empty/non-string ``text``,
+    a duplicate ``id`` (the first is coded), a text over ``max_chars``. Warnings (record coded): a ``date`` that
+    is not YYYY-MM-DD (coded with no date), bytes that are not UTF-8 (replaced with U+FFFD).
+    """
     if not isinstance(rec, dict):
         problems.append(RecordProblem(path, line, None, f"expected an object with id and text, got "
                                       f"{type(rec).__name__}"))
         return None
-    doc_id = _clean(rec.get("id"))
+    rec = dict(rec)
+    bad_bytes = _undecodable(rec)
+    raw_id = rec.get("id")
+    if isinstance(raw_id, (dict, list, bool)):
+        problems.append(RecordProblem(path, line, "id", f"expected a string or a number, got "
+                                      f"{type(raw_id).__name__}"))
+        return None
+    doc_id = _clean(raw_id)
     if doc_id is None:
         problems.append(RecordProblem(path, line, "id", "missing or empty"))
         return None
     text = rec.get("text")
+    if text is not None and not isinstance(text, str) and not (isinstance(text, float) and pd.isna(text)):
+        problems.append(RecordProblem(path, line, "text", f"expected a string, got {type(text).__name__} "
+                                      f"(id {doc_id!r})"))
+        return None
     if not isinstance(text, str) or not text.strip():
         problems.append(RecordProblem(path, line, "text", f"missing or empty (id {doc_id!r})"))
         return None
@@ -91,6 +128,9 @@ def validate_record(rec: dict, path: str, line: int | None, problems: list, seen
                                       f"limit of {max_chars:,}; not coded (raise --max-chars to code it)"))
         return None
     seen_ids.add(doc_id)
+    for field in bad_bytes:
+        problems.append(RecordProblem(path, line, field, f"not valid UTF-8 (id {doc_id!r}); undecodable characters "
+                                      "replaced with U+FFFD", level="warning"))
     date = _clean(rec.get("date"))
     if date is not None:
         try:
@@ -106,57 +146,87 @@ def validate_record(rec: dict, path: str, line: int | None, problems: list, seen
 
 
 def _read_jsonl(path: Path, problems: list, seen: set, max_chars: int) -> Iterator[Article]:
+    """One JSON object per line. Bytes that are not UTF-8 are kept through parsing ("surrogateescape") so the
+    warning can name the field they are in; a BOM at the start of the file is ignored."""
+    content = False
     with open(path, "rb") as fh:
         for n, raw in enumerate(fh, 1):
+            if n == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]
             if not raw.strip():
                 continue
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                problems.append(RecordProblem(str(path), n, None, f"not UTF-8 ({exc.reason} at byte {exc.start})"))
-                continue
+            content = True
+            line = raw.decode("utf-8", errors="surrogateescape")
             try:
                 rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(RecordProblem(str(path), n, None, f"malformed JSON: {exc.msg} at column {exc.colno}"))
+            except (json.JSONDecodeError, RecursionError) as exc:
+                if isinstance(exc, RecursionError):
+                    msg = "malformed JSON: nested too deeply"
+                else:
+                    msg = f"malformed JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}"
+                if n == 1 and line.lstrip().startswith("["):
+                    msg += " (input must hold one JSON object per line, JSON Lines, not a JSON array)"
+                problems.append(RecordProblem(str(path), n, None, msg))
                 continue
             art = validate_record(rec, str(path), n, problems, seen, max_chars)
             if art is not None:
                 yield art
+    if not content:
+        problems.append(RecordProblem(str(path), None, None, "empty file: no articles (only blank lines)"))
 
 
 def _read_csv(path: Path, problems: list, seen: set, max_chars: int) -> Iterator[Article]:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.append(RecordProblem(str(path), None, None, f"not UTF-8 ({exc.reason} at byte {exc.start}); "
-                                      "undecodable bytes replaced", level="warning"))
-        text = raw.decode("utf-8-sig", errors="replace")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = [c for c in ("id", "text") if c not in (reader.fieldnames or [])]
-    if missing:
-        problems.append(RecordProblem(str(path), 1, ",".join(missing), f"CSV header lacks column(s) {missing}; "
-                                      f"found {reader.fieldnames}"))
-        return
-    for rec in reader:
-        line = reader.line_num
-        art = validate_record(rec, str(path), line, problems, seen, max_chars)
-        if art is not None:
-            yield art
+    """A CSV with a header row naming at least ``id`` and ``text`` (names matched case-insensitively).
+
+    Streamed row by row; fields may be as long as the text limit; a malformed row is reported and skipped."""
+    if csv.field_size_limit() < max_chars + 1024:
+        csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
+        reader = csv.DictReader(fh)
+        try:
+            header = reader.fieldnames
+        except csv.Error as exc:
+            problems.append(RecordProblem(str(path), 1, None, f"malformed CSV header: {exc}"))
+            return
+        if not header:
+            problems.append(RecordProblem(str(path), None, None, "empty file: no articles (no header row)"))
+            return
+        reader.fieldnames = [_SURROGATE.sub(_REPLACEMENT, (h or "").strip().lower()) for h in header]
+        missing = [c for c in ("id", "text") if c not in reader.fieldnames]
+        if missing:
+            problems.append(RecordProblem(str(path), 1, ",".join(missing),
+                                          f"CSV header lacks column(s) {', '.join(missing)}; found "
+                                          f"{', '.join(reader.fieldnames)}; no record of this file is coded"))
+            return
+        rows = 0
+        while True:
+            start = reader.line_num + 1
+            try:
+                rec = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                problems.append(RecordProblem(str(path), reader.line_num, None, f"malformed CSV row: {exc}"))
+                if reader.line_num < start:  # the reader did not move on: stop rather than loop
+                    break
+                continue
+            rows += 1
+            extra = rec.pop(None, None)
+            art = validate_record(rec, str(path), start, problems, seen, max_chars)
+            if art is not None:
+                if extra:
+                    problems.append(RecordProblem(str(path), start, None, f"{len(extra)} more field(s) than the "
+                                                  f"header (id {art.id!r}); ignored", level="warning"))
+                yield art
+        if rows == 0:
+            problems.append(RecordProblem(str(path), None, None, "no articles: the CSV has a header but no rows"))
 
 
 def read_txt(path: Path, problems: list | None = None, seen: set | None = None, date: str | None = None,
              max_chars: int = MAX_CHARS) -> Article | None:
     """A .txt article: the first non-empty line is the headline, the rest the body; id = file stem."""
     problems = problems if problems is not None else []
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        problems.append(RecordProblem(str(path), None, None, f"not UTF-8 ({exc.reason} at byte {exc.start}); "
-                                      "undecodable bytes replaced", level="warning"))
-        text = raw.decode("utf-8", errors="replace")
+    text = path.read_bytes().decode("utf-8-sig", errors="surrogateescape")
     lines = text.strip().splitlines()
     headline = lines[0].strip() if lines else ""
     body = "\n".join(lines[1:]).strip()
@@ -166,26 +236,35 @@ def read_txt(path: Path, problems: list | None = None, seen: set | None = None, 
     return validate_record(rec, str(path), None, problems, seen if seen is not None else set(), max_chars)
 
 
+def input_files(path) -> list[Path]:
+    """The files :func:`read_articles` reads for ``path``, in reading order (a folder: its .txt, .jsonl and .csv
+    files by name)."""
+    path = Path(path)
+    if path.is_dir():
+        return sorted(f for f in path.iterdir() if f.is_file() and f.suffix.lower() in INPUT_SUFFIXES)
+    return [path]
+
+
+INPUT_SUFFIXES = (".txt", ".jsonl", ".ndjson", ".json", ".csv")
+
+
 def read_articles(path, problems: list | None = None, date: str | None = None,
                   max_chars: int = MAX_CHARS) -> Iterator[Article]:
-    """Stream the articles of a .jsonl/.csv/.txt file or a folder of .txt files, in file order.
+    """Stream the articles of a .jsonl/.csv/.txt file or a folder of such files, in file order.
 
     ``problems`` collects RecordProblem objects for bad records; ``date`` gives .txt input an article date.
+    A missing input raises :class:`InputError`; everything else wrong with the input is a problem, not an
+    exception. Only the set of ids seen is kept (to report duplicates), never the articles.
     """
     problems = problems if problems is not None else []
     path = Path(path)
     seen: set = set()
     if path.is_dir():  # a folder: its .txt articles, and any .jsonl/.csv files, in file-name order
-        files = sorted(f for f in path.iterdir() if f.suffix.lower() in (".txt", ".jsonl", ".csv"))
+        files = input_files(path)
         if not files:
             problems.append(RecordProblem(str(path), None, None, "folder holds no .txt, .jsonl or .csv files"))
         for f in files:
-            if f.suffix.lower() == ".txt":
-                art = read_txt(f, problems, seen, date, max_chars)
-                if art is not None:
-                    yield art
-            else:
-                yield from _read_file(f, problems, seen, date, max_chars)
+            yield from _read_file(f, problems, seen, date, max_chars)
         return
     yield from _read_file(path, problems, seen, date, max_chars)
 
@@ -194,19 +273,22 @@ def _read_file(path: Path, problems: list, seen: set, date: str | None, max_char
     if not path.exists():
         raise InputError(path, None, None, "input not found")
     suffix = path.suffix.lower()
-    if path.stat().st_size == 0:
-        problems.append(RecordProblem(str(path), None, None, "empty file: no articles"))
-        return
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        yield from _read_jsonl(path, problems, seen, max_chars)
-    elif suffix == ".csv":
-        yield from _read_csv(path, problems, seen, max_chars)
-    elif suffix == ".txt":
-        art = read_txt(path, problems, seen, date, max_chars)
-        if art is not None:
-            yield art
-    else:
+    if suffix not in INPUT_SUFFIXES:
         raise InputError(path, None, None, f"unknown input type {suffix!r}: use .jsonl, .csv, .txt or a folder")
+    try:
+        if path.stat().st_size == 0:
+            problems.append(RecordProblem(str(path), None, None, "empty file: no articles"))
+            return
+        if suffix in (".jsonl", ".ndjson", ".json"):
+            yield from _read_jsonl(path, problems, seen, max_chars)
+        elif suffix == ".csv":
+            yield from _read_csv(path, problems, seen, max_chars)
+        else:
+            art = read_txt(path, problems, seen, date, max_chars)
+            if art is not None:
+                yield art
+    except OSError as exc:  # unreadable (permissions, a broken link, a vanished file): report, go on
+        problems.append(RecordProblem(str(path), None, None, f"cannot read the file: {exc.strerror or exc}"))
 
 
 def articles_from(obj, problems: list | None = None, date: str | None = None) -> Iterator[Article]:

@@ -142,8 +142,9 @@ def test_dateline_when_the_sentence_names_no_place(nlp):
     from eventcode.enrich import Enricher
 
     enrich = Enricher(nlp.get_pipe("eventcode").coder)
+    # the dateline is its own sentence (eventcode_sentences), so the event sits in sentence 2
     doc = _doc(nlp, "ALMATY (Steppe Wire) - Protesters gathered outside the mayor's office on Thursday.")
-    (ev,) = enrich(doc, [_event(1, "gathered")], FRI)
+    (ev,) = enrich(doc, [_event(2, "gathered")], FRI)
     assert (ev["location"], ev["location_country"], ev["event_date"]) == ("Almaty", "KAZ", "2022-01-06")
     assert ev["latitude"] is not None
     # a dateline abroad is the newsroom, not the scene: the article's country instead (no point for a country)
