@@ -92,7 +92,7 @@ class ActorResolver:
         tokenizer_doc = _TokenizerDocs(vocab)
         self.matcher_cased.add("ACTOR", [tokenizer_doc(k) for k in cased])
         self.matcher_lower.add("ACTOR", [tokenizer_doc(k) for k in uncased])
-        self._org_codes = sorted(codebook.organizations, key=len, reverse=True)
+        self._org_lengths = sorted({len(c) for c in codebook.organizations}, reverse=True)
 
     # ------------------------------------------------------------------ finding
 
@@ -149,9 +149,9 @@ class ActorResolver:
 
     def split(self, code: str) -> tuple[str | None, str | None]:
         """'KAZGOV' -> ('KAZ', 'GOV'); 'IGOUNO' -> ('IGOUNO', None); '---OPP' -> (None, 'OPP')."""
-        for org in self._org_codes:
-            if code.startswith(org):
-                return org, code[len(org):] or None
+        for n in self._org_lengths:  # longest organisation code that prefixes the actor code
+            if code[:n] in self.codebook.organizations:
+                return code[:n], code[n:] or None
         country = code[:3]
         return (None if country == "---" else country), code[3:] or None
 

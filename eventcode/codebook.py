@@ -42,8 +42,9 @@ class _LineStr(str):
     line: int = 0
 
 
-class _LineLoader(yaml.SafeLoader):
-    """PyYAML's SafeLoader, plus line numbers: strings carry ``.line``; mappings get a ``__line__`` key."""
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """PyYAML's safe loader (libyaml's fast parser when installed), plus line numbers: strings carry ``.line``;
+    mappings get a ``__line__`` key. Only the safe constructors are registered: no tags, no Python objects."""
 
 
 def _construct_str(loader, node):
@@ -66,7 +67,7 @@ def _construct_mapping(loader, node):
 # true/false, so the bool resolver is removed and such words stay strings.
 _LineLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
 }
 _LineLoader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)

@@ -19,6 +19,7 @@ documented in the README ("How the coder decides"):
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -104,11 +105,13 @@ class EventCoder:
         events: list[dict] = []
         context = {"person": None, "actor": None}
         sentence_id = 0 if headline_chars else 1  # the headline is sentence 0; the body counts from 1
+        starts = [m.start for m in mentions]  # sorted: mentions() returns them in text order
         for sent in doc.sents:
             if not sent.text.strip():
                 continue
             is_headline = bool(headline_chars) and sent.start_char < headline_chars
-            sent_mentions = {i: m for m in mentions if sent.start <= m.start < sent.end for i in m.tokens}
+            lo, hi = bisect_left(starts, sent.start), bisect_left(starts, sent.end)
+            sent_mentions = {i: m for m in mentions[lo:hi] for i in m.tokens}
             events += self.code_sentence(sent, sentence_id, is_headline, sent_mentions, article_country, date,
                                          context, trace)
             sentence_id += 1
