@@ -38,7 +38,8 @@ _LIGHT_VERBS = frozenset({"launch", "carry", "conduct", "stage", "hold", "mount"
                           "organize", "organise", "lead", "begin", "start", "continue", "intensify", "step",
                           "announce", "order", "impose", "issue", "sign", "reach", "give", "deliver", "send",
                           "offer", "provide", "pledge", "call", "take", "pursue", "resume", "deploy", "use",
-                          "engage", "involve", "join", "undertake", "perform", "commit", "go", "stage"})
+                          "engage", "involve", "join", "undertake", "perform", "commit", "go", "stage",
+                          "stag"})  # the small model lemmatises "staged" as "stag"
 _RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 _CONDITIONAL_MARKS = frozenset({"if", "unless", "whether"})
 _MAX_FRAME_DEPTH = 4
@@ -405,12 +406,22 @@ class _Resolve:
                 if a is not None:
                     return Actor(a.code, a.country, a.agent, tok.text,
                                  f"pronoun '{tok.text}' -> the reporting subject: {a.resolution}")
+        if low in PRONOUNS_PERSON | PRONOUNS_OTHER and tok.dep_ in ("nsubj", "nsubjpass") \
+                and tok.head.dep_ in ("advcl", "conj") and tok.head.head is not tok.head:
+            main = _verb_subject(tok.head.head)  # "... when they blew themselves up": the main clause's subject
+            if main is not None and main.lower_ not in PRONOUNS_PERSON | PRONOUNS_OTHER:
+                a = self.one(main)
+                if a is not None:
+                    return Actor(a.code, a.country, a.agent, tok.text,
+                                 f"pronoun '{tok.text}' -> the main clause's subject: {a.resolution}")
         if low in PRONOUNS_PERSON and self.context.get("person") is not None:
             a = self.context["person"]
             return Actor(a.code, a.country, a.agent, tok.text, f"pronoun '{tok.text}' -> previous person {a.code}")
         if low in PRONOUNS_OTHER and self.context.get("actor") is not None:
             a = self.context["actor"]
             return Actor(a.code, a.country, a.agent, tok.text, f"pronoun '{tok.text}' -> previous actor {a.code}")
+        if tok.i not in self.mentions and tok.pos_ == "NOUN" and tok.lemma_.lower() in self.coder.noun_index:
+            return None  # an event noun ("a roadside bombing near Samarra killed ...") is not an actor
         return self.coder.resolver.resolve(tok, self.mentions, self.sentence_country, self.article_country,
                                            self.date)
 
@@ -490,6 +501,10 @@ def _frame(tok: Token, max_depth: int = _MAX_FRAME_DEPTH) -> dict[int, int]:
             for c in t.children:
                 if c.i in frame or not _in_phrase(c, t, tok):
                     continue
+                if c.dep_ == "ccomp":  # a that-clause lends only its verb and that verb's own words
+                    frame[c.i] = max_depth - 1
+                    nxt.append(c)
+                    continue
                 frame[c.i] = frame[t.i] + 1
                 nxt.append(c)
         frontier = nxt
@@ -511,6 +526,8 @@ def _in_phrase(child: Token, parent: Token, pred: Token) -> bool:
         return False
     elif dep in ("conj", "cc") and parent.pos_ in ("NOUN", "PROPN", "PRON", "ADJ", "NUM"):
         return True
+    elif dep == "conj" and parent.pos_ in ("VERB", "AUX") and _is_infinitive(parent):
+        return True  # "refused to allow planes to land and evacuate observers": both verbs are the refusal's
     if dep == "aux" and child.lower_ == "to":
         return parent is not pred
     if dep in ("advcl", "acl") and _is_infinitive(child):
