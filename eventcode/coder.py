@@ -90,6 +90,7 @@ class EventCoder:
         self.intent_codes = mod.get("intent_codes", {})
         self.refusal_codes = mod.get("refusal_codes", {})
         self.obligation = mod.get("obligation_aux", {})
+        self.obligation_location = _modality_location(codebook, "obligation_aux")
 
     # ------------------------------------------------------------------ article level
 
@@ -154,9 +155,11 @@ class EventCoder:
             key=lambda t: (_depth(t), t.i))
         consumed: set[int] = set()
         out: list[dict] = []
+        records: list[dict] = []
         for tok in candidates:
             record = {"sentence_id": sentence_id, "predicate": tok.text, "lemma": tok.lemma_, "i": tok.i,
                       "tried": [], "matched": None, "dropped": None, "events": []}
+            records.append(record)
             if trace is not None:
                 trace.append(record)
             if tok.i in consumed:
@@ -186,12 +189,36 @@ class EventCoder:
                 ev["event_index"] = len(out)
                 out.append(ev)
                 record["events"].append(f"{ev['source']} -> {ev['target'] or '(none)'} : {ev['code']}")
+        out += self._bare_obligations(sent, consumed, {r["i"] for r in records if r.get("events")}, resolve,
+                                      sentence_id, is_headline, len(out))
         for ev in out:  # remember actors for pronouns in later sentences
             if ev["source_resolution"].startswith("leader"):
                 context["person"] = ev["_source_actor"]
             context["actor"] = ev["_source_actor"]
         for ev in out:
             ev.pop("_source_actor", None)
+        return out
+
+    def _bare_obligations(self, sent: Span, consumed: set[int], coded: set[int], resolve: "_Resolve",
+                          sentence_id: int, is_headline: bool, start_index: int) -> list[dict]:
+        """"Washington declared that China must drop its barriers": a reported must/should clause is the
+        speaker's demand/appeal even when its own verb has no pattern (modality.yaml obligation_aux)."""
+        out = []
+        for tok in sent:
+            if tok.i in consumed or tok.i in coded or tok.pos_ not in ("VERB", "AUX"):
+                continue
+            aux = next((c for c in tok.children if c.dep_ == "aux" and c.lower_ in self.obligation), None)
+            if aux is None or self._negation(tok) or _reporting_subject(tok) is None:
+                continue
+            code = self.obligation[aux.lower_]
+            pattern = Pattern(code, "verb", f"<reported '{aux.lower_}' clause>", frozenset([tok.lemma_.lower()]),
+                              (), *self.obligation_location, 0)
+            mode = {"code": code, "speaker": _reporting_subject(tok),
+                    "note": f"'{aux.text}' in a clause reported by '{_reporting_subject(tok).text}'"}
+            for ev in self._events(_Match(pattern, tok, [aux], _frame(tok)), resolve, sentence_id, is_headline,
+                                   mode):
+                ev["event_index"] = start_index + len(out)
+                out.append(ev)
         return out
 
     def _candidate_patterns(self, tok: Token) -> list[Pattern]:
@@ -584,6 +611,19 @@ def _match_elements(pattern: Pattern, order: list[int], present: set[str], pred:
         used.update(t.i for t in hit)
         words.extend(hit)
     return words
+
+
+def _modality_location(codebook: Codebook, key: str) -> tuple[str, int]:
+    """(file, line) of a modality.yaml key, for the evidence of events a modality rule creates."""
+    from pathlib import Path
+
+    for folder in reversed(codebook.folders):
+        path = Path(folder) / "modality.yaml"
+        if path.exists():
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if line.startswith(key + ":"):
+                    return "codebooks/modality.yaml" if folder == codebook.folders[0] else str(path), n
+    return "codebooks/modality.yaml", 0
 
 
 def _reporting_subject(tok: Token) -> Token | None:

@@ -42,6 +42,7 @@ def test_nothing_from_the_unrelated_headline(seed_events):
 
 def test_every_row_has_evidence_and_types(seed_events):
     for e in seed_events:
-        assert e["pattern_file"].startswith("codebooks/patterns/") and e["pattern_line"] > 0
+        # a codebook pattern, or a modality rule ("X said Y must ...") with its line in modality.yaml
+        assert e["pattern_file"].startswith(("codebooks/patterns/", "codebooks/modality.yaml")) and e["pattern_line"] > 0
         assert e["code"].startswith(e["root_code"]) and isinstance(e["goldstein"], float)
         assert e["evidence"] and e["trigger"]
