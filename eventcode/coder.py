@@ -358,6 +358,11 @@ class EventCoder:
         if not source_actors:
             return []
         target_actors = resolve.many(targets, other=sources)
+        if not target_actors and mode.get("speaker") is not None:
+            # "reminded Kazakh officials that force must be ...": whom the speaker addressed
+            report = mode["speaker"].head
+            addressee = _child(report, ("dobj", "dative")) if report is not mode["speaker"] else None
+            target_actors = resolve.many([addressee], other=sources) if addressee is not None else []
         if not target_actors and targets and p.kind == "verb":
             target_actors = resolve.after(targets[0], _frame(tok, max_depth=8), sources)
         pairs: list[tuple[Actor, Actor | None]] = []
