@@ -78,20 +78,24 @@ class ActorResolver:
     def __init__(self, codebook: Codebook, vocab):
         self.codebook = codebook
         self.by_text: dict[str, ActorName] = {}
+        written: dict[str, str] = {}  # key -> the form as written, tokenised as written ("Gen." stays one token)
         cased, uncased = [], []
         for name in codebook.actor_names:  # later entries (overlays) win
             forms = _plurals(name.text) if name.kind == "role" else [name.text]
             for form in forms:
                 key = form if _is_acronym(form) else form.lower()
                 self.by_text[key] = name
+                written[key] = form
         self.matcher_cased = PhraseMatcher(vocab, attr="ORTH")
         self.matcher_lower = PhraseMatcher(vocab, attr="LOWER")
         make = vocab.strings  # noqa: F841  (the vocab interns the match ids)
         for key in self.by_text:
             (cased if key != key.lower() and _is_acronym(key) else uncased).append(key)
         tokenizer_doc = _TokenizerDocs(vocab)
-        self.matcher_cased.add("ACTOR", [tokenizer_doc(k) for k in cased])
-        self.matcher_lower.add("ACTOR", [tokenizer_doc(k) for k in uncased])
+        self.matcher_cased.add("ACTOR", [tokenizer_doc(written[k]) for k in cased])
+        self.matcher_lower.add("ACTOR", [tokenizer_doc(written[k]) for k in uncased]
+                               + [tokenizer_doc(written[k].capitalize()) for k in uncased
+                                  if written[k][:1].islower() and "." in written[k]])
         self._org_lengths = sorted({len(c) for c in codebook.organizations}, reverse=True)
 
     # ------------------------------------------------------------------ finding
@@ -134,6 +138,8 @@ class ActorResolver:
             term = self.codebook.leaders[name.code].term_on(date)
             if term and term.actor[:3] in self.codebook.country_names:
                 return term.actor[:3]
+        if name.kind == "organization" and name.code[:3] in self.codebook.country_names:
+            return name.code[:3]  # "UNITA" (AGOREBUNT) says Angola
         return None
 
     def dominant_country(self, mentions: list[Mention], date: dt.date | None) -> str | None:
@@ -183,6 +189,10 @@ class ActorResolver:
         if kind == "leader":
             leader = self.codebook.leaders[primary.name.code]
             term = leader.term_on(date)
+            if date is None:  # "U.N. mediator Diego Cordovez": the term the phrase itself points to
+                named = {m.name.code for m in ordered[1:] if m.name.kind in COUNTRY_KINDS | {"organization"}}
+                term = next((t for t in sorted(leader.terms, key=lambda t: t.start or dt.date.min, reverse=True)
+                             if any(t.actor.startswith(c) for c in named)), term)
             if term is not None:
                 span = f"{term.start or '?'}..{term.end or 'now'}"
                 return self._actor(term.actor, text, f"leader '{leader.name}' as {term.title} {span} [{where}]")
