@@ -453,7 +453,12 @@ class _Resolve:
             a = self.context["actor"]
             return Actor(a.code, a.country, a.agent, tok.text, f"pronoun '{tok.text}' -> previous actor {a.code}")
         if tok.i not in self.mentions and tok.pos_ == "NOUN" and tok.lemma_.lower() in self.coder.noun_index:
-            return None  # an event noun ("a roadside bombing near Samarra killed ...") is not an actor
+            # an event noun is not an actor ("a roadside bombing near Samarra killed ..."), but its author is
+            # ("rejected Russia's demands": Russia)
+            for c in tok.children:
+                if c.dep_ in ("poss", "compound", "amod") and c.i in self.mentions:
+                    return self.one(c)
+            return None
         return self.coder.resolver.resolve(tok, self.mentions, self.sentence_country, self.article_country,
                                            self.date)
 
