@@ -538,7 +538,8 @@ def _frame(tok: Token, max_depth: int = _MAX_FRAME_DEPTH) -> dict[int, int]:
             for c in t.children:
                 if c.i in frame or not _in_phrase(c, t, tok):
                     continue
-                if c.dep_ == "ccomp":  # a that-clause lends only its verb and that verb's own words
+                if c.dep_ == "ccomp" or (c.dep_ == "acl" and _that_clause(c)):  # that-clauses lend only their
+                    # verb and that verb's own words
                     frame[c.i] = max_depth - 1
                     nxt.append(c)
                     continue
@@ -571,12 +572,18 @@ def _in_phrase(child: Token, parent: Token, pred: Token) -> bool:
         return True
     if dep == "ccomp" and parent is pred:  # "demanded that Israel withdraw": the demand's content
         return True
+    if dep in ("acl", "ccomp") and _that_clause(child):  # "its demand that Israel withdraw"
+        return True
     return dep not in _FRAME_STOP
 
 
 def _nearness(frame: dict[int, int], i: int, pred: int) -> tuple:
     """Order to try frame tokens: shallow first, then those after the predicate, then the closest."""
     return frame[i], i < pred, abs(i - pred)
+
+
+def _that_clause(tok: Token) -> bool:
+    return any(c.dep_ == "mark" and c.lower_ == "that" for c in tok.children)
 
 
 def _is_infinitive(tok: Token) -> bool:
@@ -741,6 +748,10 @@ def _slots(match: _Match) -> tuple[list[Token], list[Token]]:
                 obj = tok.head
             else:
                 obj = _child(tok, ("nsubjpass",)) if _is_passive(tok) else _child(tok, ("dobj", "dative"))
+            clause = next((c for c in obj.children if c.dep_ in ("acl", "ccomp") and _that_clause(c)),
+                          None) if obj is not None else None
+            if clause is not None and _child(clause, ("nsubj", "nsubjpass")) is not None:
+                obj = _child(clause, ("nsubj", "nsubjpass"))  # "reiterated its demand that Israel ...": Israel
             if obj is None:
                 for el in p.elements:
                     if el.kind == "word" and (prep := _find_prep(match, el.value)) is not None:
@@ -771,6 +782,11 @@ def _slots(match: _Match) -> tuple[list[Token], list[Token]]:
                     if obj is not None:
                         targets = [obj]
                         break
+            clause = next((c for c in tok.children if c.dep_ in ("acl", "ccomp", "relcl")
+                           and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)), None)
+            if not targets and clause is not None:  # "its demand that Israel ease restrictions": Israel
+                subj = _child(clause, ("nsubj", "nsubjpass"))
+                targets = [subj] if subj is not None else []
             verb = tok.head.head if tok.dep_ == "pobj" and tok.head.dep_ == "prep" else None
             if not targets and verb is not None and verb.lemma_.lower() in _LIGHT_VERBS:
                 obj = _child(verb, ("dobj",))  # "engaged the peacekeepers in a firefight"
