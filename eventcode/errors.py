@@ -6,28 +6,26 @@ class EventcodeError(Exception):
     """Base class: anything eventcode raises on purpose."""
 
 
-class CodebookError(EventcodeError):
-    """A codebook entry is malformed. Names the file, the line and the field."""
+class LocatedError(EventcodeError):
+    """An error at a place in a file: names the file, the line and the field."""
 
     def __init__(self, path, line: int | None, field: str | None, message: str):
         self.path, self.line, self.field, self.message = str(path), line, field, message
         where = f"{self.path}:{line}" if line else self.path
         what = f" field '{field}':" if field else ""
         super().__init__(f"{where}:{what} {message}")
+
+
+class CodebookError(LocatedError):
+    """A codebook entry is malformed."""
 
 
 class ModelNotFoundError(EventcodeError):
     """No spaCy pipeline could be loaded."""
 
 
-class InputError(EventcodeError):
-    """One input record is unusable. Names the file, the line (or record) and the field."""
-
-    def __init__(self, path, line: int | None, field: str | None, message: str):
-        self.path, self.line, self.field, self.message = str(path), line, field, message
-        where = f"{self.path}:{line}" if line else self.path
-        what = f" field '{field}':" if field else ""
-        super().__init__(f"{where}:{what} {message}")
+class InputError(LocatedError):
+    """One input record (or the input itself) is unusable."""
 
 
 MODEL_HELP = (

@@ -824,15 +824,15 @@ def _lemmas_from_carriers(nlp, items) -> list[list[str]]:
 
 
 def _date(value, path, line, key, linter):
-    if value in (None, "", "null"):
-        return None
-    if isinstance(value, dt.date):
-        return value
+    """The loader's date check, reported instead of raised."""
+    from .codebook import _date as parse_date
+    from .errors import CodebookError
+
     try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
+        return parse_date(value, path, line, key)
+    except CodebookError as exc:
         if linter is not None:
-            linter.add("error", path, line, f"field '{key}': expected a date YYYY-MM-DD, got {value!r}")
+            linter.add("error", path, line, f"field '{key}': {exc.message}")
         return None
 
 
