@@ -335,8 +335,8 @@ class EventCoder:
                 and node.head.lemma_.lower() in self.non_factual:
             return f"non-factual: under '{node.head.text}'"
         for anc in tok.ancestors:
-            if anc.lemma_.lower() in self.denial and any(
-                    a.dep_ == "ccomp" and (a is tok or tok in a.subtree) for a in anc.children):
+            if anc.lemma_.lower() in self.denial and any(  # "denied (reports) that troops shelled X"
+                    a.dep_ in ("ccomp", "dobj") and (a is tok or tok in a.subtree) for a in anc.children):
                 return f"denied: under '{anc.text}'"
         return None
 
