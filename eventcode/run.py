@@ -9,10 +9,11 @@ How a run works (:func:`code_file`, the ``eventcode code`` command):
   the bytes of the output format by whoever codes it; the parent only writes bytes. At most a few chunks per
   worker are in flight, so memory does not grow with the corpus (the only whole-corpus state is the set of ids
   seen, for duplicate detection, and the list of bad-record reports).
-* **Workers.** ``workers=1`` codes in the calling process. ``workers=N`` starts N processes (``forkserver`` on
-  Linux, ``spawn`` elsewhere; never ``fork``), each of which loads the pipeline and codebook once and then codes
-  chunks; results are written in input order whatever order they finish in. Default: every core this process
-  may use. An input of a single chunk is coded in-process (starting workers would cost more than it saves).
+* **Workers.** ``workers=1`` codes in the calling process. ``workers=N`` starts N processes (on Linux
+  forked from this process after it has loaded the pipeline once, so they share it copy-on-write and start at
+  once; ``spawn`` elsewhere, each worker loading the pipeline and codebook once), which then code chunks;
+  results are written in input order whatever order they finish in. Default: every core this process may use.
+  An input of a single chunk is coded in-process (starting workers would cost more than it saves).
 * **Checkpoints.** Beside the output, ``OUTPUT.checkpoint/`` holds ``state.json`` (a fingerprint of the input
   files' bytes, the settings, the model, the codebook files and eventcode's own code), ``parts/`` (one file per
   coded chunk, each written to a temporary name and renamed, so a part is whole or absent) and
@@ -657,12 +658,13 @@ def dask_code_chunk(settings: RunSettings, articles: list[Article]) -> ChunkResu
 
 
 def _mp_context():
+    """Linux: ``fork`` from a parent that has already loaded the pipeline, so workers start at once and share
+    the model's memory copy-on-write (spaCy's own ``nlp.pipe(n_process=...)`` forks the same way). Elsewhere
+    ``spawn``: each worker loads the pipeline itself, once."""
     import multiprocessing as mp
 
     if sys.platform.startswith("linux"):
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["eventcode.run"])  # workers fork from a server that has spaCy imported
-        return ctx
+        return mp.get_context("fork")
     return mp.get_context("spawn")
 
 
@@ -671,7 +673,10 @@ def _run_pool(settings: RunSettings, todo, workers: int) -> Iterator[tuple[int, 
     from concurrent.futures.process import BrokenProcessPool
 
     settings = replace(settings, environment="")  # same machine, same files: nothing to check
-    pool = ProcessPoolExecutor(workers, mp_context=_mp_context(), initializer=_init_worker, initargs=(settings,))
+    context = _mp_context()
+    if context.get_start_method() == "fork":
+        _worker_pipeline(settings)  # load once here; forked workers inherit it
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(settings,))
     try:
         yield from _ordered(lambda arts: pool.submit(_pool_task, settings, arts), todo,
                             workers * IN_FLIGHT_PER_WORKER)
