@@ -30,3 +30,17 @@ def code(nlp):
 def triples(events):
     """(source, target, code) of each event, for compact assertions."""
     return [(e["source"], e["target"], e["code"]) for e in events]
+
+
+@pytest.fixture(scope="module")
+def parse():
+    """A parser without the eventcode component (for tests that need no codebook)."""
+    from eventcode.pipeline import load_model
+
+    nlp = load_model()
+    return lambda text: nlp(text)
+
+
+def tokens(doc, *words):
+    """The first token spelling each word (an event's trigger words)."""
+    return [next(t for t in doc if t.text == w) for w in words]

@@ -8,21 +8,11 @@ import pytest
 
 from eventcode.dates import event_date, find_dates, pick_date, resolve_phrase, span_dates
 
+from conftest import tokens
+
 FRI = dt.date(2022, 1, 7)
 
 
-@pytest.fixture(scope="module")
-def parse():
-    """A parser without the eventcode component (these tests need no codebook)."""
-    from eventcode.pipeline import load_model
-
-    nlp = load_model()
-    return lambda text: nlp(text)
-
-
-def tokens(doc, *words):
-    """The first token spelling each word (the event's trigger words)."""
-    return [next(t for t in doc if t.text == w) for w in words]
 
 
 @pytest.mark.parametrize("phrase, expected", [

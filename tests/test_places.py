@@ -3,22 +3,12 @@ import pytest
 
 from eventcode.places import city_country, gazetteer
 
+from conftest import tokens
+
 
 @pytest.fixture(scope="module")
 def gaz():
     return gazetteer()
-
-
-@pytest.fixture(scope="module")
-def parse():
-    from eventcode.pipeline import load_model
-
-    nlp = load_model()
-    return lambda text: nlp(text)
-
-
-def tokens(doc, *words):
-    return [next(t for t in doc if t.text == w) for w in words]
 
 
 def test_city_with_country_and_coordinates(gaz):
