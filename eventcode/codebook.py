@@ -537,7 +537,11 @@ def _load_modality(folder: Path, cb: dict) -> None:
             for code, target in value.items():
                 if code == "__line__":
                     continue
-                for c in ((target,) if key == "obligation_aux" else (code, target)):
+                if key == "agentless_source_roles" and not _ROLE_RE.match(str(target)):
+                    raise CodebookError(path, _line(value), f"{key}.{code}", f"{target!r} is not a 3-letter role code")
+                checked = (code,) if key == "agentless_source_roles" else \
+                    (target,) if key == "obligation_aux" else (code, target)
+                for c in checked:
                     if str(c) not in cb["events"]:
                         raise CodebookError(path, _line(value), f"{key}.{code}", f"{c!r} is not a CAMEO event code")
                 table[str(code)] = str(target)

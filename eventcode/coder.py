@@ -90,6 +90,7 @@ class EventCoder:
         self.intent_codes = mod.get("intent_codes", {})
         self.refusal_codes = mod.get("refusal_codes", {})
         self.obligation = mod.get("obligation_aux", {})
+        self.agentless_roles = mod.get("agentless_source_roles", {})
         self.obligation_location = _modality_location(codebook, "obligation_aux")
 
     # ------------------------------------------------------------------ article level
@@ -354,6 +355,10 @@ class EventCoder:
         source_actors = resolve.many(sources, other=targets)
         if not source_actors and p.kind == "noun" and p.source_role and _reports_occurrence(tok):
             source_actors = [resolve.role_only(p.source_role, tok.text, f"source_role {p.source_role} of the entry",
+                                               other=targets)]
+        role = self._lookup(self.agentless_roles, code) if p.kind == "verb" and not source_actors else None
+        if role and (_is_passive(tok) or (sources and sources[0].lemma_.lower() in self.noun_index)):
+            source_actors = [resolve.role_only(role, tok.text, f"unnamed attacker ({role}) of an agentless report",
                                                other=targets)]
         if not source_actors:
             return []

@@ -722,10 +722,16 @@ class _Linter:
                     for src, target in value.items():
                         if src == "__line__":
                             continue
-                        for c in (src, target):
-                            if (c is target or str(c).isdigit()) and str(c) not in self.events:
-                                self.add("error", path, _line(value, _line(data)), f"{key}: {c!r} is not a CAMEO "
-                                         "event code in events.yaml", k)
+                        if key == "agentless_source_roles":  # code -> role code
+                            checks = [(src, str(src) in self.events, "is not a CAMEO event code in events.yaml"),
+                                      (target, bool(re.match(r"^[A-Z]{3}$", str(target))),
+                                       "is not a 3-letter role code")]
+                        else:
+                            checks = [(c, str(c) in self.events, "is not a CAMEO event code in events.yaml")
+                                      for c in (src, target) if c is target or str(c).isdigit()]
+                        for c, ok, why in checks:
+                            if not ok:
+                                self.add("error", path, _line(value, _line(data)), f"{key}: {c!r} {why}", k)
                     continue
                 for w in _strings(data, key, path, self.out, k):
                     if len(w.split()) > 1 or len(list(tok(f"a {w} b"))) > 3:
