@@ -357,7 +357,9 @@ class EventCoder:
             source_actors = [resolve.role_only(p.source_role, tok.text, f"source_role {p.source_role} of the entry",
                                                other=targets)]
         role = self._lookup(self.agentless_roles, code) if p.kind == "verb" and not source_actors else None
-        if role and (_is_passive(tok) or (sources and sources[0].lemma_.lower() in self.noun_index)):
+        background = any(t.dep_ in ("relcl", "acl", "advcl") for t in (tok, *tok.ancestors))
+        if role and not background and (_is_passive(tok) or (sources and sources[0].lemma_.lower() in
+                                                              self.noun_index)):
             source_actors = [resolve.role_only(role, tok.text, f"unnamed attacker ({role}) of an agentless report",
                                                other=targets)]
         if not source_actors:
