@@ -133,6 +133,9 @@ class ActorResolver:
         """The state a mention points to (for a sentence's or article's country), or None."""
         name = mention.name
         if name.kind in COUNTRY_KINDS:
+            until = self.codebook.country_until.get(name.code)
+            if until is not None and date is not None and date > until:
+                return None  # "since independence from the Soviet Union": history, not where things happen
             return name.code
         if name.kind == "leader":
             term = self.codebook.leaders[name.code].term_on(date)

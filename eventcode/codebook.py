@@ -211,6 +211,7 @@ class Codebook:
     discards: list[Discard]
     modality: dict[str, frozenset[str] | dict[str, str]]
     plover: dict[str, dict] = field(default_factory=dict)
+    country_until: dict[str, dt.date] = field(default_factory=dict)  # former states: last day of existence
     version: str = CODEBOOK_VERSION
     folders: tuple[str, ...] = ()
 
@@ -463,6 +464,9 @@ def _load_actors(folder: Path, cb: dict) -> None:
             if not re.match(r"^[A-Z]{3}$", code):
                 raise CodebookError(path, _line(entry), "code", f"expected an ISO3 code such as KAZ, got {code!r}")
             cb["country_names"][code] = str(entry.get("name") or code)
+            until = _date(entry.get("until"), path, _line(entry), "until")
+            if until is not None:
+                cb["country_until"][code] = until
             cb["actor_names"] = [a for a in cb["actor_names"] if not (a.code == code and a.kind in _COUNTRY_KEYS.values())]
             cb["actor_names"] += _names(entry, _COUNTRY_KEYS, path, code)
             name = entry.get("name")
@@ -580,7 +584,7 @@ def load_codebook(overlays=(), base: str | Path | None = None) -> Codebook:
             raise CodebookError(f, None, None, "codebook folder not found")
     cb: dict = dict(events={}, quad_conventions={}, quad_labels={}, quad_default="quad", goldstein_scales={},
                     sets={}, patterns=[], actor_names=[], country_names={}, organizations={}, roles={},
-                    leaders={}, discards=[], modality={}, plover={})
+                    leaders={}, discards=[], modality={}, plover={}, country_until={})
     for f in folders:
         _load_events(f, cb["events"])
         _load_quads(f, cb)
