@@ -2,7 +2,7 @@
 dropped (negation, modality...), or matched with no source actor. Usage:
     python benchmarks/diagnose_dev.py plover_gsr_cameo.json 20
 """
-import json, sys, collections
+import sys, collections
 import eventcode
 from eventcode.evaluate import read_gold
 from eventcode.run import article_doc

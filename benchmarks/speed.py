@@ -201,8 +201,6 @@ def main() -> None:
     import psutil
     import spacy
 
-    from eventcode.pipeline import NOT_NEEDED
-
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     load = os.getloadavg()
     print(f"eventcode speed benchmark: {platform.processor() or platform.machine()}, {cores} cores, "

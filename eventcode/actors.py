@@ -88,7 +88,6 @@ class ActorResolver:
                 written[key] = form
         self.matcher_cased = PhraseMatcher(vocab, attr="ORTH")
         self.matcher_lower = PhraseMatcher(vocab, attr="LOWER")
-        make = vocab.strings  # noqa: F841  (the vocab interns the match ids)
         for key in self.by_text:
             (cased if key != key.lower() and _is_acronym(key) else uncased).append(key)
         tokenizer_doc = _TokenizerDocs(vocab)

@@ -23,7 +23,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span, Token  # noqa: F401
+from spacy.tokens import Doc, Span, Token
 
 from .actors import PRONOUNS_OTHER, PRONOUNS_PERSON, Actor, ActorResolver, Mention
 from .codebook import Codebook, Pattern, load_codebook
@@ -61,7 +61,9 @@ class EventCoder:
         self.codebook = codebook
         self.goldstein_scale = goldstein
         self.quad_convention = quad or codebook.quad_default
-        codebook.goldstein("010", goldstein) if "010" in codebook.events else None  # fail early on a bad name
+        if goldstein not in ("default", None) and goldstein not in codebook.goldstein_scales:
+            raise KeyError(f"unknown Goldstein scale {goldstein!r}; known: default, "
+                           f"{', '.join(codebook.goldstein_scales)}")
         if self.quad_convention not in codebook.quad_conventions:
             raise KeyError(f"unknown quad convention {self.quad_convention!r}; "
                            f"known: {', '.join(codebook.quad_conventions)}")
@@ -716,7 +718,6 @@ def _find_prep(match: _Match, word: str) -> Token | None:
 def _slots(match: _Match) -> tuple[list[Token], list[Token]]:
     """Heads of the source and target noun phrases for a match."""
     p, tok = match.pattern, match.predicate
-    doc = tok.doc
     sources: list[Token] = []
     targets: list[Token] = []
     source_prep = p.slot_preposition("SOURCE")
