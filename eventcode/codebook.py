@@ -401,8 +401,8 @@ def _compile_pattern(text: str, code: str, kind: str, path: Path, line: int, ord
     elements = []
     for tok in rest:
         if tok in _SLOTS:
-            if tok == "SOURCE" and kind != "noun":
-                raise CodebookError(path, line, kind + "s", f"SOURCE slots are for noun patterns: {text!r}")
+            if tok == "SOURCE" and (not elements or elements[-1].kind != "word"):
+                raise CodebookError(path, line, kind + "s", f"SOURCE must follow a preposition: {text!r}")
             elements.append(Element("slot", tok))
             continue
         m = _SET_RE.match(tok)

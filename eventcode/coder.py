@@ -46,6 +46,13 @@ _MAX_FRAME_DEPTH = 4
 _MODIFIER_DEPS = frozenset({"compound", "amod", "nmod", "poss", "npadvmod"})
 
 
+@dataclass(frozen=True)
+class _Lexicon:
+    """Word lists from modality.yaml that the parse helpers need."""
+    stative: frozenset = frozenset()
+    responsible: frozenset = frozenset()
+
+
 @dataclass
 class _Match:
     pattern: Pattern
@@ -93,6 +100,10 @@ class EventCoder:
         self.refusal_codes = mod.get("refusal_codes", {})
         self.obligation = mod.get("obligation_aux", {})
         self.agentless_roles = mod.get("agentless_source_roles", {})
+        self.negating_heads = mod.get("negating_heads", frozenset())
+        self.former = mod.get("former_modifiers", frozenset())
+        self.lex = _Lexicon(mod.get("stative_passives", frozenset()), mod.get("responsibility_adjectives",
+                                                                                frozenset()))
         self.obligation_location = _modality_location(codebook, "obligation_aux")
 
     # ------------------------------------------------------------------ article level
@@ -249,8 +260,8 @@ class EventCoder:
 
     def _coded_complement(self, tok: Token) -> Token | None:
         """For an intent verb ("agree", "vow", "threaten"), its to-infinitive when that has a pattern of its own."""
-        if tok.lemma_.lower() not in self.intent_heads:
-            return None
+        if tok.lemma_.lower() not in self.intent_heads or _child(tok, ("dobj",)) is not None:
+            return None  # "wants Putin to attack": an appeal to Putin (the head's pattern), not an intention
         for c in tok.children:
             if c.dep_ in ("xcomp", "advcl") and _is_infinitive(c) and self._candidate_patterns(c):
                 if self._best_match(c, {"tried": []}) is not None:
@@ -298,6 +309,8 @@ class EventCoder:
             if node.dep_ == "conj" and node.head is not node:
                 node = node.head
                 continue
+            if node.dep_ == "xcomp" and node.head.lemma_.lower() in self.negating_heads:
+                return f"'{node.head.text} to'"  # "failed to reach an agreement"
             return None
 
     def _mode(self, tok: Token, code: str) -> dict:
@@ -350,7 +363,7 @@ class EventCoder:
         p, tok = match.pattern, match.predicate
         mode = mode or {}
         code = mode.get("code") or p.code
-        sources, targets = _slots(match)
+        sources, targets = _slots(match, self.lex)
         if mode.get("speaker") is not None:  # "X said Y must ...": X demands of Y
             targets = sources
             sources = [mode["speaker"]]
@@ -359,7 +372,8 @@ class EventCoder:
             source_actors = [resolve.role_only(p.source_role, tok.text, f"source_role {p.source_role} of the entry",
                                                other=targets)]
         role = self._lookup(self.agentless_roles, code) if p.kind == "verb" and not source_actors else None
-        background = any(t.dep_ in ("relcl", "acl", "advcl") for t in (tok, *tok.ancestors))
+        background = any(t.dep_ in ("relcl", "acl", "advcl") for t in (tok, *tok.ancestors)) \
+            and not _existential(tok)
         if role and not background and (_is_passive(tok) or (sources and sources[0].lemma_.lower() in
                                                               self.noun_index)):
             source_actors = [resolve.role_only(role, tok.text, f"unnamed attacker ({role}) of an agentless report",
@@ -374,6 +388,8 @@ class EventCoder:
             target_actors = resolve.many([addressee], other=sources) if addressee is not None else []
         if not target_actors and targets and p.kind == "verb":
             target_actors = resolve.after(targets[0], _frame(tok, max_depth=8), sources)
+        if not target_actors and len(source_actors) == 1 and mode.get("speaker") is None:
+            target_actors = resolve.nearest_other(tok, sources, source_actors[0])
         pairs: list[tuple[Actor, Actor | None]] = []
         if target_actors:
             pairs = [(s, t) for s in source_actors for t in target_actors]
@@ -468,8 +484,19 @@ class _Resolve:
                 if c.dep_ in ("poss", "compound", "amod") and c.i in self.mentions:
                     return self.one(c)
             return None
-        return self.coder.resolver.resolve(tok, self.mentions, self.sentence_country, self.article_country,
-                                           self.date)
+        a = self.coder.resolver.resolve(tok, self.mentions, self.sentence_country, self.article_country, self.date)
+        return self._former(tok, a) if a is not None else None
+
+    def _former(self, head: Token, a: Actor) -> Actor:
+        """"Former prime minister X", "ousted president Y": an elite out of office, country + ELI (CAMEO), whatever
+        office the name or title points to (modality.yaml former_modifiers)."""
+        if a.agent not in ("GOV", "LEG", "JUD", "MIL", "COP", "SPY") or not a.country or len(a.country) != 3:
+            return a
+        mod = next((c for c in head.subtree if c.i < head.i and c.dep_ in ("amod", "compound", "advmod", "nmod")
+                    and (c.lower_ in self.coder.former or c.lower_.startswith("ex-"))), None)
+        if mod is None:
+            return a
+        return Actor(a.country + "ELI", a.country, "ELI", a.text, a.resolution + f"; '{mod.text}': former official ELI")
 
     def many(self, heads: list[Token], other: list[Token] = ()) -> list[Actor]:
         self.sentence_country = self.country_outside(list(other))
@@ -514,6 +541,47 @@ class _Resolve:
                                   a.resolution + f"; first actor after '{slot.text}', which names none")]
         return []
 
+    def nearest_other(self, pred: Token, sources: list[Token], source: Actor) -> list[Actor]:
+        """Fallback target when no slot names one: the nearest other actor of the sentence ("Lebanon complained
+        to the UN over Israeli air raids" has its slot; "Denmark accepted a formula for ending its dispute with
+        its EU partners" does not). Skipped: the source's own phrase, speakers of the reporting clauses above
+        the predicate, "according to" attributions, and actors with the source's code. Phrase-internal actors
+        (the predicate's subtree) come first, then the closest in the sentence."""
+        sent = pred.sent
+        skip: set[int] = set()
+        for h in sources:
+            skip.update(t.i for t in h.subtree)
+        for anc in [pred, *pred.ancestors]:
+            if anc is not pred and anc.pos_ in ("VERB", "AUX"):
+                subj = _child(anc, ("nsubj", "nsubjpass"))
+                if subj is not None and not (pred in subj.subtree):
+                    skip.update(t.i for t in subj.subtree)
+        for t in sent:
+            if t.lower_ == "according" or (t.dep_ == "prep" and t.lower_ == "to" and t.head.lower_ == "according"):
+                skip.update(x.i for x in t.subtree)
+        inside = {t.i for t in pred.subtree}
+        heads = []
+        for i, m in self.mentions.items():
+            if i in skip or not (sent.start <= i < sent.end) or m.name.kind == "city":
+                continue
+            head = pred.doc[i]
+            while head.dep_ in ("compound", "amod", "poss", "nmod", "flat") and head.head is not head \
+                    and head.head.i not in skip:
+                head = head.head
+            if head.i in skip or head.i == pred.i:
+                continue
+            heads.append(head)
+        for head in sorted(dict.fromkeys(heads), key=lambda h: (h.i not in inside, abs(h.i - pred.i))):
+            a = self.one(head)
+            if a is None or a.code == source.code or a.code[:3] == "---":
+                continue
+            if a.agent is None and a.country == source.country:  # "Kostunica promised to democratize Serbia"
+                continue
+            if a is not None:
+                return [Actor(a.code, a.country, a.agent, a.text,
+                              a.resolution + "; nearest other actor in the sentence (no target slot filled)")]
+        return []
+
     def role_only(self, role: str, text: str, why: str, other: list[Token] = ()) -> Actor:
         return self.coder.resolver.role_only(role, text, self.country_outside(list(other)), self.article_country,
                                              why)
@@ -528,6 +596,13 @@ def _depth(tok: Token) -> int:
 
 def _is_passive(tok: Token) -> bool:
     return _is_reduced_passive(tok) or any(c.dep_ in ("auxpass", "nsubjpass", "csubjpass") for c in tok.children)
+
+
+def _existential(tok: Token) -> bool:
+    """"There were ten soldiers killed": a reduced passive on the noun of an existential "there is"."""
+    noun = tok.head
+    return tok.dep_ == "acl" and noun.dep_ in ("attr", "nsubj") and noun.head is not noun \
+        and any(c.dep_ == "expl" for c in noun.head.children)
 
 
 def _is_reduced_passive(tok: Token) -> bool:
@@ -678,13 +753,19 @@ def _object_of(prep: Token) -> Token | None:
     return obj
 
 
-def _verb_subject(verb: Token, seen: int = 0) -> Token | None:
-    """The logical subject of a verb: nsubj, the passive's by-agent, or one inherited through conj/xcomp/relcl."""
+def _verb_subject(verb: Token, seen: int = 0, stative: frozenset = frozenset()) -> Token | None:
+    """The logical subject of a verb: nsubj, the passive's by-agent, or one inherited through conj/xcomp/relcl.
+    A stative participle ("Israel is opposed to", "troops were engaged in", "Obama is scheduled to attend") has
+    its grammatical subject as the actor (modality.yaml stative_passives)."""
     if seen > 6:
         return None
     if _is_passive(verb):
         agent = _child(verb, ("agent",))
-        return _object_of(agent) if agent is not None else None
+        if agent is not None:
+            return _object_of(agent)
+        if verb.lemma_.lower() in stative and not _is_reduced_passive(verb):
+            return _child(verb, ("nsubjpass",))
+        return None
     subj = _child(verb, _SUBJECT_DEPS)
     if subj is not None:
         return subj
@@ -692,17 +773,46 @@ def _verb_subject(verb: Token, seen: int = 0) -> Token | None:
     if head is verb:
         return None
     if verb.dep_ == "conj":
-        return _verb_subject(head, seen + 1)
+        return _verb_subject(head, seen + 1, stative)
     if verb.dep_ == "xcomp" or (verb.dep_ == "advcl" and _is_infinitive(verb)):
         if head.pos_ == "ADJ":  # "Norway is ready to send ...": the subject of "is"
-            return _verb_subject(head.head, seen + 1) if head.head is not head else None
+            return _verb_subject(head.head, seen + 1, stative) if head.head is not head else None
         # object control ("authorized police to shoot") else subject control ("agreed to withdraw")
         obj = _child(head, ("dobj",))
-        return obj if obj is not None else _verb_subject(head, seen + 1)
+        return obj if obj is not None else _verb_subject(head, seen + 1, stative)
     if verb.dep_ in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN", "PRON"):
         return head
     if verb.dep_ == "advcl":
-        return _verb_subject(head, seen + 1)
+        return _verb_subject(head, seen + 1, stative)
+    if verb.dep_ == "acomp" and verb.lemma_.lower() in stative:  # "Turkey is opposed to ...", tagged a complement
+        return _child(head, ("nsubj",))
+    return None
+
+
+def _governing_subject(tok: Token, lex: "_Lexicon") -> Token | None:
+    """The subject a predicate inherits through a frame of responsibility or involvement: "Sudan's government is
+    responsible for mass killings", "both sides are guilty of violating the truce", "Serb forces were engaged in
+    ethnic cleansing", "the group was behind the bombing" (modality.yaml responsibility_adjectives,
+    stative_passives)."""
+    node = tok
+    for _ in range(3):
+        if node.dep_ not in ("pobj", "pcomp") or node.head is node:
+            return None
+        prep = node.head
+        head = prep.head
+        if prep.dep_ != "prep" or head is prep:
+            return None
+        if head.pos_ == "ADJ" and head.lower_ in lex.responsible and head.dep_ in ("acomp", "oprd") \
+                and head.head is not head:
+            return _verb_subject(head.head, stative=lex.stative)
+        if prep.lower_ == "behind" and head.lemma_.lower() == "be":
+            return _child(head, ("nsubj",))
+        if head.pos_ in ("VERB", "AUX") and head.lemma_.lower() in lex.stative and _is_passive(head):
+            return _verb_subject(head, stative=lex.stative)
+        if head.pos_ in ("NOUN",) and head.dep_ in ("pobj", "dobj"):
+            node = head  # "guilty of repeated violations of the truce"
+            continue
+        return None
     return None
 
 
@@ -715,7 +825,7 @@ def _find_prep(match: _Match, word: str) -> Token | None:
     return None
 
 
-def _slots(match: _Match) -> tuple[list[Token], list[Token]]:
+def _slots(match: _Match, lex: _Lexicon = _Lexicon()) -> tuple[list[Token], list[Token]]:
     """Heads of the source and target noun phrases for a match."""
     p, tok = match.pattern, match.predicate
     sources: list[Token] = []
@@ -725,19 +835,26 @@ def _slots(match: _Match) -> tuple[list[Token], list[Token]]:
         prep = _find_prep(match, source_prep)
         if prep is not None and (obj := _object_of(prep)) is not None:
             sources = [obj]
+            if p.kind == "verb" and not p.slot_preposition("TARGET"):
+                # "the rebels received weapons from Iran", "faces pressure from Congress": the source acts on
+                # the subject
+                subj = _child(tok, ("nsubj", "nsubjpass")) or _verb_subject(tok, stative=lex.stative)
+                return sources, [subj] if subj is not None and subj.i != obj.i else []
     if not sources:
         if p.kind == "verb":
-            s = _verb_subject(tok)
+            s = _verb_subject(tok, stative=lex.stative) or _governing_subject(tok, lex)
             sources = [s] if s is not None else []
             if not sources and _is_passive(tok):  # "killed in an Israeli air strike": the strike's author
                 for c in tok.children:
                     if c.dep_ == "prep" and c.lower_ in ("in", "by", "during", "from") \
                             and (obj := _object_of(c)) is not None and obj.pos_ == "NOUN":
-                        sources = _noun_sources(obj)
+                        sources = _noun_sources(obj, lex)
                         if sources:
                             break
         else:
-            sources = _noun_sources(tok)
+            sources = _noun_sources(tok, lex)
+            if not sources and (s := _governing_subject(tok, lex)) is not None:
+                sources = [s]
     target_prep = p.slot_preposition("TARGET")
     if target_prep == "and" and sources:  # "clash between SOURCE and TARGET"
         conj = _noun_conjuncts(sources[0])
@@ -801,6 +918,11 @@ def _slots(match: _Match) -> tuple[list[Token], list[Token]]:
                 targets = [obj] if obj is not None else []
     if targets and sources and targets[0].i == sources[0].i:
         targets = []
+        if p.kind == "verb":  # "Israel is opposed to French mediation": the object of the preposition
+            for c in tok.children:
+                if c.dep_ == "prep" and (obj := _object_of(c)) is not None and obj.pos_ in ("NOUN", "PROPN"):
+                    targets = [obj]
+                    break
     return sources, [t for t in targets if t is not None]
 
 
@@ -820,7 +942,7 @@ def _is_actorish(tok: Token) -> bool:
     return tok.pos_ in ("PROPN", "NOUN")
 
 
-def _noun_sources(noun: Token) -> list[Token]:
+def _noun_sources(noun: Token, lex: _Lexicon = _Lexicon()) -> list[Token]:
     """Source heads of a nominal event: possessors and modifiers ("Russian air strikes", "Israel's raid"), a
     by-agent, or the subject of a light verb ("the army launched strikes"). The resolver keeps those naming actors."""
     mods = [c for c in noun.children if c.dep_ in ("poss", "compound", "amod", "nmod")
@@ -833,7 +955,7 @@ def _noun_sources(noun: Token) -> list[Token]:
         head = head.head  # "engaged the peacekeepers in a firefight"
     if noun.dep_ in ("dobj", "nsubjpass", "pobj") and head.pos_ in ("VERB", "AUX") \
             and head.lemma_.lower() in _LIGHT_VERBS:
-        s = _verb_subject(head)
+        s = _verb_subject(head, stative=lex.stative)
         if s is not None and s.i != noun.i:
             mods.append(s)
     return mods

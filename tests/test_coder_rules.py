@@ -1,0 +1,66 @@
+"""Coder rules added for CAMEO conventions on hand-written sentences: who is the source and the target when the
+grammar hides them (stative passives, responsibility frames, receiving verbs, fallback targets, former officials)."""
+from conftest import triples
+
+
+def roots(events):
+    return [(e["source"], e["target"], e["root_code"]) for e in events]
+
+
+def test_stative_passive_subject_is_the_actor(code):
+    ev = code("Turkey is opposed to Greek mediation in the dispute.")
+    assert roots(ev) == [("TUR", "GRC", "12")]
+
+
+def test_responsibility_frame_gives_the_source(code):
+    ev = code("The Sudanese army is responsible for the killings of civilians in Darfur.")
+    assert [(e["source"], e["root_code"]) for e in ev] == [("SDNMIL", "19")]
+
+
+def test_receiving_verb_with_source_slot_turns_the_subject_into_the_target(code, tmp_path):
+    overlay = tmp_path / "patterns"
+    overlay.mkdir()
+    (overlay / "07_extra.yaml").write_text(
+        'patterns:\n  - code: "072"\n    verbs:\n      - obtain {military_aid} from SOURCE\n', encoding="utf-8")
+    import eventcode
+
+    ev = eventcode.code_articles([{"id": "a", "text": "Georgian rebels obtained military aid from Russia."}],
+                                 overlays=(str(tmp_path),))
+    assert list(zip(ev["source"], ev["target"], ev["code"])) == [("RUS", "GEOREB", "072")]
+
+
+def test_target_falls_back_to_the_nearest_other_actor(code):
+    ev = code("Japan lifted restrictions on seafood imports, ending a long dispute with China.")
+    assert triples(ev) == [("JPN", "CHN", "081")]
+    assert "nearest other actor" in ev[0]["target_resolution"]
+
+
+def test_fallback_target_skips_the_speaker_and_the_sources_own_country(code):
+    ev = code("Serbian President Aleksandar Vucic resigned in Serbia on Monday, a Russian diplomat said.")
+    assert [(e["source"], e["target"], e["root_code"]) for e in ev] == [("SRBGOV", None, "08")]
+
+
+def test_former_office_holder_is_an_elite(code):
+    ev = code("Former Prime Minister Nawaz Sharif criticized the army.")
+    assert triples(ev) == [("PAKELI", "PAKMIL", "111")]
+
+
+def test_agentless_arrest_takes_the_police_of_the_country(code):
+    ev = code("A French journalist was arrested in Iran on Monday.")
+    assert triples(ev) == [("IRNCOP", "FRAMED", "173")]
+
+
+def test_existential_report_of_deaths_is_violence(code):
+    ev = code("There were five Ukrainian soldiers killed near Kharkiv on Monday.")
+    assert [(e["target"], e["root_code"]) for e in ev] == [("UKRMIL", "19")]
+
+
+def test_failed_to_agree_is_a_refusal(code):
+    ev = code("Israel and Syria failed to reach an agreement in Geneva.")
+    assert ev and {e["root_code"] for e in ev} == {"12"}
+
+
+def test_want_to_is_an_intention_and_want_someone_to_is_not_their_act(code):
+    ev = code("Iran wants to attack Israel.")
+    assert roots(ev) == [("IRN", "ISR", "13")]
+    assert all(e["source"] != "RUS" for e in code("Obama wants Putin to attack Ukraine."))
