@@ -101,6 +101,9 @@ class EventCoder:
         self.obligation = mod.get("obligation_aux", {})
         self.agentless_roles = mod.get("agentless_source_roles", {})
         self.negating_heads = mod.get("negating_heads", frozenset())
+        self.allegation_heads = mod.get("allegation_heads", frozenset())
+        self.allegation_codes = mod.get("allegation_codes", {})
+        self.accident_nouns = mod.get("accident_nouns", frozenset())
         self.former = mod.get("former_modifiers", frozenset())
         self.lex = _Lexicon(mod.get("stative_passives", frozenset()), mod.get("responsibility_adjectives",
                                                                                 frozenset()))
@@ -199,12 +202,21 @@ class EventCoder:
                 continue
             if mode.get("note"):
                 record["mode"] = mode["note"]
+            accident = self._accident(tok, _slots(match, self.lex)[0]) \
+                if (mode.get("code") or match.pattern.code)[:2] in ("18", "19", "20") else None
+            if accident:
+                record["dropped"] = f"accident: caused by '{accident}' (modality.yaml accident_nouns)"
+                continue
             for ev in self._events(match, resolve, sentence_id, is_headline, mode):
                 ev["event_index"] = len(out)
                 out.append(ev)
                 record["events"].append(f"{ev['source']} -> {ev['target'] or '(none)'} : {ev['code']}")
         out += self._bare_obligations(sent, consumed, {r["i"] for r in records if r.get("events")}, resolve,
                                       sentence_id, is_headline, len(out))
+        # main-clause acts first: a reported demand ranks at its reporting verb, not at the embedded clause
+        out.sort(key=lambda ev: ev.pop("_order"))
+        for n, ev in enumerate(out):
+            ev["event_index"] = n
         for ev in out:  # remember actors for pronouns in later sentences
             if ev["source_resolution"].startswith("leader"):
                 context["person"] = ev["_source_actor"]
@@ -279,6 +291,10 @@ class EventCoder:
                 node = node.head
                 continue
             break
+        if node.dep_ == "pcomp" and node.head.lower_ == "to" and node.head.head is not node.head:
+            head = node.head.head  # "is committed to opening up the economy"
+            if head.lower_ in self.intent_adjectives or head.lemma_.lower() in self.intent_heads:
+                return f"intent '{head.text} to'"
         if node.dep_ in ("xcomp", "advcl") and _is_infinitive(node):
             head = node.head
             if head.lemma_.lower() in self.intent_heads:
@@ -322,6 +338,9 @@ class EventCoder:
             if refusal is None:
                 return {"drop": f"negated by {negated}"}
             return {"code": refusal, "note": f"negated by {negated}: a refusal"}
+        alleged = self._allegation(tok, code)
+        if alleged:
+            return alleged
         for child in tok.children:
             if child.dep_ == "aux" and child.lower_ in self.obligation:
                 speaker = _reporting_subject(tok)
@@ -333,6 +352,37 @@ class EventCoder:
         if intent:
             return {"code": self.intent_code(code), "note": f"read as intended ({intent})"}
         return {}
+
+    def _allegation(self, tok: Token, code: str) -> dict | None:
+        """"Russia alleged that Ukrainian forces shelled the town": CAMEO codes the allegation (the speaker accuses
+        the clause's actor, modality.yaml allegation_codes), not the alleged act. A claim about the speaker's own
+        act ("the group claimed that it had attacked") is coded as the act."""
+        node = tok
+        while node.dep_ == "conj" and node.head is not node:
+            node = node.head
+        if node.dep_ != "ccomp" or node.head.lemma_.lower() not in self.allegation_heads:
+            return None
+        accused = _verb_subject(node)
+        speaker = _verb_subject(node.head)
+        new = self._lookup(self.allegation_codes, code)
+        if accused is None or speaker is None or new is None \
+                or accused.lower_ in PRONOUNS_PERSON | PRONOUNS_OTHER or accused.lemma_.lower() in ("they", "we"):
+            return None
+        return {"code": new, "speaker": speaker, "accused": True,
+                "note": f"alleged by '{speaker.text}' ('{node.head.text} that ...'): an accusation"}
+
+    def _accident(self, tok: Token, sources: list[Token]) -> str | None:
+        """"A bus crash killed 20 people", "killed in a fire": the deaths come from an accident, not an attack."""
+        heads = list(sources)
+        for c in tok.children:
+            if c.dep_ in ("agent", "prep") and c.lower_ in ("by", "in", "during", "after") \
+                    and (obj := _object_of(c)) is not None:
+                heads.append(obj)
+        for h in heads:
+            if h.lemma_.lower() in self.accident_nouns or any(
+                    c.dep_ == "compound" and c.lemma_.lower() in self.accident_nouns for c in h.children):
+                return h.text
+        return None
 
     def _blocked(self, tok: Token) -> str | None:
         """Why a matched predicate is not an event (negation, modality, denial, condition), or None."""
@@ -364,6 +414,10 @@ class EventCoder:
         mode = mode or {}
         code = mode.get("code") or p.code
         sources, targets = _slots(match, self.lex)
+        if mode.get("accused"):  # "X alleged that Y attacked Z": X accuses Y
+            sources = [s for s in sources if s is not None]
+            if not sources:
+                return []
         if mode.get("speaker") is not None:  # "X said Y must ...": X demands of Y
             targets = sources
             sources = [mode["speaker"]]
@@ -427,6 +481,7 @@ class EventCoder:
                 "trigger": trigger, "pattern": p.text, "pattern_file": p.file, "pattern_line": p.line,
                 "codebook_version": self.codebook.version,
                 "_source_actor": s,
+                "_order": _event_order(tok, mode),
                 "_trigger_tokens": [tok.i] + [w.i for w in match.words],
             })
         return rows
@@ -596,6 +651,12 @@ def _depth(tok: Token) -> int:
 
 def _is_passive(tok: Token) -> bool:
     return _is_reduced_passive(tok) or any(c.dep_ in ("auxpass", "nsubjpass", "csubjpass") for c in tok.children)
+
+
+def _event_order(tok: Token, mode: dict) -> tuple[int, int]:
+    anchor = mode["speaker"].head if mode.get("speaker") is not None and mode["speaker"].head is not \
+        mode["speaker"] else tok
+    return _depth(anchor), anchor.i
 
 
 def _existential(tok: Token) -> bool:

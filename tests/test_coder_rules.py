@@ -64,3 +64,30 @@ def test_want_to_is_an_intention_and_want_someone_to_is_not_their_act(code):
     ev = code("Iran wants to attack Israel.")
     assert roots(ev) == [("IRN", "ISR", "13")]
     assert all(e["source"] != "RUS" for e in code("Obama wants Putin to attack Ukraine."))
+
+
+def test_alleged_attack_is_coded_as_an_accusation(code):
+    ev = code("Georgia claimed that Russian troops attacked a village near Gori.")
+    assert [(e["source"], e["target"], e["root_code"]) for e in ev] == [("GEO", "RUSMIL", "11")]
+    assert ev[0]["code"] == "1123"
+
+
+def test_claim_of_own_attack_is_the_attack(code):
+    ev = code("The Taliban claimed that they had attacked the convoy in Kandahar.")
+    assert {e["root_code"] for e in ev} == {"19"}
+
+
+def test_accident_deaths_are_not_violence(code):
+    assert code("A bus crash killed 20 people in western Kenya on Sunday.") == []
+    assert code("Twelve people were killed in floods in Bangladesh.") == []
+    assert code("Gunmen killed five villagers in Zamfara, Nigeria.") != []
+
+
+def test_committed_to_doing_is_an_intention(code):
+    ev = code("Vietnam is committed to opening up its market to foreign investors.")
+    assert [e["code"][:2] for e in ev] == ["03"]
+
+
+def test_reported_demand_comes_before_a_subordinate_visit(code):
+    ev = code("Britain said that Libya must hand over the suspects as its envoy began a visit to Egypt.")
+    assert ev[0]["source"] == "GBR" and ev[0]["root_code"] == "10"
