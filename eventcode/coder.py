@@ -440,7 +440,7 @@ class EventCoder:
             report = mode["speaker"].head
             addressee = _child(report, ("dobj", "dative")) if report is not mode["speaker"] else None
             target_actors = resolve.many([addressee], other=sources) if addressee is not None else []
-        if not target_actors and targets and p.kind == "verb":
+        if not target_actors and targets and p.kind == "verb" and len(source_actors) == 1:
             target_actors = resolve.after(targets[0], _frame(tok, max_depth=8), sources)
         if not target_actors and len(source_actors) == 1 and mode.get("speaker") is None:
             target_actors = resolve.nearest_other(tok, sources, source_actors[0])
