@@ -44,6 +44,12 @@ _RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 _CONDITIONAL_MARKS = frozenset({"if", "unless", "whether"})
 _MAX_FRAME_DEPTH = 4
 _MODIFIER_DEPS = frozenset({"compound", "amod", "nmod", "poss", "npadvmod"})
+#: Nouns for documents and statements whose participle clause speaks for their author ("issued a statement
+#: condemning the attack", "in a letter urging the council to act").
+_STATEMENT_NOUNS = frozenset({"statement", "declaration", "communique", "communiqué", "report", "letter", "resolution",
+                              "message", "note", "petition", "memorandum", "decree", "order", "motion", "bill",
+                              "ultimatum", "appeal", "plea", "warning", "speech", "address", "editorial", "document",
+                              "proposal", "announcement", "broadcast", "video", "post", "tweet", "comment", "remark"})
 
 
 @dataclass(frozen=True)
@@ -841,6 +847,11 @@ def _verb_subject(verb: Token, seen: int = 0, stative: frozenset = frozenset()) 
         # object control ("authorized police to shoot") else subject control ("agreed to withdraw")
         obj = _child(head, ("dobj",))
         return obj if obj is not None else _verb_subject(head, seen + 1, stative)
+    if verb.dep_ == "acl" and head.lemma_.lower() in _STATEMENT_NOUNS and head.dep_ in ("dobj", "pobj") \
+            and not _is_reduced_passive(verb):
+        # "the PKK issued a declaration demanding ...": the author of the statement
+        return _verb_subject(head.head, seen + 1, stative) if head.dep_ == "dobj" else \
+            _verb_subject(head.head.head, seen + 1, stative) if head.head.head is not head.head else None
     if verb.dep_ in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN", "PRON"):
         return head
     if verb.dep_ == "advcl":

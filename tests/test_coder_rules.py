@@ -91,3 +91,8 @@ def test_committed_to_doing_is_an_intention(code):
 def test_reported_demand_comes_before_a_subordinate_visit(code):
     ev = code("Britain said that Libya must hand over the suspects as its envoy began a visit to Egypt.")
     assert ev[0]["source"] == "GBR" and ev[0]["root_code"] == "10"
+
+
+def test_statement_participle_speaks_for_its_author(code):
+    ev = code("Germany issued a statement condemning the Russian strikes on Kyiv.")
+    assert [(e["source"], e["root_code"]) for e in ev][:1] == [("DEU", "11")]
