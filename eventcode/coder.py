@@ -428,6 +428,8 @@ class EventCoder:
             targets = sources
             sources = [mode["speaker"]]
         source_actors = resolve.many(sources, other=targets)
+        if not source_actors and mode.get("speaker") is None:
+            source_actors = resolve.many(_second_source(tok, self.lex), other=targets)
         if not source_actors and p.kind == "noun" and p.source_role and _reports_occurrence(tok):
             source_actors = [resolve.role_only(p.source_role, tok.text, f"source_role {p.source_role} of the entry",
                                                other=targets)]
@@ -859,6 +861,24 @@ def _verb_subject(verb: Token, seen: int = 0, stative: frozenset = frozenset()) 
     if verb.dep_ == "acomp" and verb.lemma_.lower() in stative:  # "Turkey is opposed to ...", tagged a complement
         return _child(head, ("nsubj",))
     return None
+
+
+def _second_source(tok: Token, lex: "_Lexicon") -> list[Token]:
+    """Where to look for a source when the first choice names no actor: a responsibility frame ("Sudan's
+    government is responsible for mass killings", where "mass" modifies the noun), or the subject of the verb
+    governing the non-actor noun a purpose clause hangs on ("were converging for a rally to protest the law")."""
+    s = _governing_subject(tok, lex)
+    if s is not None:
+        return [s]
+    if tok.dep_ == "acl" and _is_infinitive(tok) and tok.head.pos_ == "NOUN":
+        noun = tok.head
+        gov = noun.head if noun.dep_ in ("dobj", "attr") else \
+            noun.head.head if noun.dep_ == "pobj" and noun.head.head is not noun.head else None
+        if gov is not None and gov.pos_ in ("VERB", "AUX"):
+            s = _verb_subject(gov, stative=lex.stative)
+            if s is not None:
+                return [s]
+    return []
 
 
 def _governing_subject(tok: Token, lex: "_Lexicon") -> Token | None:
