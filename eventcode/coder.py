@@ -110,6 +110,9 @@ class EventCoder:
         self.allegation_heads = mod.get("allegation_heads", frozenset())
         self.allegation_codes = mod.get("allegation_codes", {})
         self.accident_nouns = mod.get("accident_nouns", frozenset())
+        self.accident_unless_attack = mod.get("accident_nouns_unless_attack", frozenset())
+        self.attack_modifiers = mod.get("attack_modifiers", frozenset())
+        self.accident_verbs = mod.get("accident_verbs", frozenset())
         self.former = mod.get("former_modifiers", frozenset())
         self.lex = _Lexicon(mod.get("stative_passives", frozenset()), mod.get("responsibility_adjectives",
                                                                                 frozenset()))
@@ -208,8 +211,8 @@ class EventCoder:
                 continue
             if mode.get("note"):
                 record["mode"] = mode["note"]
-            accident = self._accident(tok, _slots(match, self.lex)[0]) \
-                if (mode.get("code") or match.pattern.code)[:2] in ("18", "19", "20") else None
+            accident = self._accident(tok, _slots(match, self.lex)[0], mentions) \
+                if (mode.get("code") or match.pattern.code)[:2] in ("17", "18", "19", "20") else None
             if accident:
                 record["dropped"] = f"accident: caused by '{accident}' (modality.yaml accident_nouns)"
                 continue
@@ -377,17 +380,31 @@ class EventCoder:
         return {"code": new, "speaker": speaker, "accused": True,
                 "note": f"alleged by '{speaker.text}' ('{node.head.text} that ...'): an accusation"}
 
-    def _accident(self, tok: Token, sources: list[Token]) -> str | None:
+    def _accident(self, tok: Token, sources: list[Token], mentions: dict) -> str | None:
         """"A bus crash killed 20 people", "killed in a fire": the deaths come from an accident, not an attack."""
         heads = list(sources)
+        by_agent: set[int] = set()
         for c in tok.children:
             if c.dep_ in ("agent", "prep") and c.lower_ in ("by", "in", "during", "after") \
                     and (obj := _object_of(c)) is not None:
                 heads.append(obj)
+                if c.lower_ == "by":
+                    by_agent.add(obj.i)
         for h in heads:
             if h.lemma_.lower() in self.accident_nouns or any(
                     c.dep_ == "compound" and c.lemma_.lower() in self.accident_nouns for c in h.children):
                 return h.text
+            if h.lemma_.lower() in self.accident_unless_attack and h.i not in by_agent and not any(
+                    c.dep_ in ("compound", "amod", "poss", "nmod") and (c.lemma_.lower() in self.attack_modifiers
+                                                                       or c.i in mentions)
+                    for c in h.children) and not any(
+                    c.dep_ == "prep" and c.lower_ in ("from", "by") for c in h.children):
+                return h.text  # "a fire at a wedding hall killed 100", not "Israeli fire", "a bomb blast"
+        node = tok
+        while node.dep_ in ("advcl", "conj", "xcomp") and node.head is not node:
+            node = node.head  # "a bus carrying pilgrims crashed, killing 20"
+            if node.lemma_.lower() in self.accident_verbs:
+                return node.text
         return None
 
     def _blocked(self, tok: Token) -> str | None:

@@ -96,3 +96,10 @@ def test_reported_demand_comes_before_a_subordinate_visit(code):
 def test_statement_participle_speaks_for_its_author(code):
     ev = code("Germany issued a statement condemning the Russian strikes on Kyiv.")
     assert [(e["source"], e["root_code"]) for e in ev][:1] == [("DEU", "11")]
+
+
+def test_fire_and_blasts_are_accidents_unless_an_attack_is_named(code):
+    assert code("A fire at a wedding hall in northern Iraq killed more than 100 guests.") == []
+    assert code("A passenger train derailed in Odisha, killing nearly 300 people.") == []
+    assert [e["root_code"] for e in code("Israeli fire killed two Palestinians in Gaza.")] == ["19"]
+    assert code("A car bomb blast killed 12 soldiers in Mogadishu.") != []
