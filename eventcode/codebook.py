@@ -544,7 +544,7 @@ def _load_modality(folder: Path, cb: dict) -> None:
                 if key == "agentless_source_roles" and not _ROLE_RE.match(str(target)):
                     raise CodebookError(path, _line(value), f"{key}.{code}", f"{target!r} is not a 3-letter role code")
                 checked = (code,) if key == "agentless_source_roles" else \
-                    (target,) if key == "obligation_aux" else (code, target)
+                    (target,) if key in ("obligation_aux", "object_control_appeals") else (code, target)
                 for c in checked:
                     if str(c) not in cb["events"]:
                         raise CodebookError(path, _line(value), f"{key}.{code}", f"{c!r} is not a CAMEO event code")

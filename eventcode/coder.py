@@ -105,6 +105,7 @@ class EventCoder:
         self.intent_codes = mod.get("intent_codes", {})
         self.refusal_codes = mod.get("refusal_codes", {})
         self.obligation = mod.get("obligation_aux", {})
+        self.object_control = mod.get("object_control_appeals", {})
         self.agentless_roles = mod.get("agentless_source_roles", {})
         self.negating_heads = mod.get("negating_heads", frozenset())
         self.allegation_heads = mod.get("allegation_heads", frozenset())
@@ -117,6 +118,7 @@ class EventCoder:
         self.lex = _Lexicon(mod.get("stative_passives", frozenset()), mod.get("responsibility_adjectives",
                                                                                 frozenset()))
         self.obligation_location = _modality_location(codebook, "obligation_aux")
+        self.object_control_location = _modality_location(codebook, "object_control_appeals")
 
     # ------------------------------------------------------------------ article level
 
@@ -182,6 +184,7 @@ class EventCoder:
         consumed: set[int] = set()
         out: list[dict] = []
         records: list[dict] = []
+        out += self._object_control(sent, consumed, resolve, sentence_id, is_headline)
         for tok in candidates:
             record = {"sentence_id": sentence_id, "predicate": tok.text, "lemma": tok.lemma_, "i": tok.i,
                       "tried": [], "matched": None, "dropped": None, "events": []}
@@ -232,6 +235,27 @@ class EventCoder:
             context["actor"] = ev["_source_actor"]
         for ev in out:
             ev.pop("_source_actor", None)
+        return out
+
+    def _object_control(self, sent: Span, consumed: set[int], resolve: "_Resolve", sentence_id: int,
+                        is_headline: bool) -> list[dict]:
+        """"Obama wants Putin to attack Switzerland": not Putin's act but Obama's appeal to Putin
+        (modality.yaml object_control_appeals); the complement is consumed."""
+        out = []
+        for tok in sent:
+            code = self.object_control.get(tok.lemma_.lower())
+            if not code:
+                continue
+            comp = next((c for c in tok.children if c.dep_ in ("xcomp", "ccomp", "advcl") and _is_infinitive(c)),
+                        None)
+            obj = _child(tok, ("dobj",)) or (_child(comp, ("nsubj",)) if comp is not None else None)
+            if comp is None or obj is None or self._negation(tok) or self._blocked(tok):
+                continue
+            consumed.update(t.i for t in comp.subtree)
+            pattern = Pattern(code, "verb", f"<{tok.lemma_.lower()} TARGET to ...>", frozenset([tok.lemma_.lower()]),
+                              (), *self.object_control_location, 0)
+            out += self._events(_Match(pattern, tok, [comp], _frame(tok)), resolve, sentence_id, is_headline,
+                                {"note": f"'{tok.text} {obj.text} to {comp.text}': an appeal to {obj.text}"})
         return out
 
     def _bare_obligations(self, sent: Span, consumed: set[int], coded: set[int], resolve: "_Resolve",
@@ -725,6 +749,9 @@ def _in_phrase(child: Token, parent: Token, pred: Token) -> bool:
     and to-infinitives ("calls to step down", "urged them to halt"), but not the subject, coordinated verbs or
     other clauses."""
     dep = child.dep_
+    if parent is not pred and parent.dep_ == "advcl" and _for_clause(parent) and (
+            dep in ("nsubj", "nsubjpass") or (dep == "mark" and child.lower_ == "for")):
+        return True  # "called for Serbia to release ...": "for" and Serbia belong to the call
     if parent is pred:
         if dep == "nsubjpass":  # the passive's subject is the logical object
             return True
@@ -750,6 +777,11 @@ def _in_phrase(child: Token, parent: Token, pred: Token) -> bool:
 def _nearness(frame: dict[int, int], i: int, pred: int) -> tuple:
     """Order to try frame tokens: shallow first, then those after the predicate, then the closest."""
     return frame[i], i < pred, abs(i - pred)
+
+
+def _for_clause(tok: Token) -> bool:
+    """"for Serbia to release the journalists": an infinitive clause with its own subject introduced by "for"."""
+    return any(c.dep_ == "mark" and c.lower_ == "for" for c in tok.children) and _is_infinitive(tok)
 
 
 def _that_clause(tok: Token) -> bool:
@@ -993,6 +1025,8 @@ def _slots(match: _Match, lex: _Lexicon = _Lexicon()) -> tuple[list[Token], list
                         if obj is not None:
                             break
             xcomp = next((c for c in tok.children if c.dep_ in ("xcomp", "advcl") and _is_infinitive(c)), None)
+            if obj is None and xcomp is not None and _for_clause(xcomp):  # "called for Serbia to release"
+                obj = _child(xcomp, ("nsubj", "nsubjpass"))
             if obj is None and xcomp is not None:  # "threatened to attack Ukraine": the complement's object
                 obj = _child(xcomp, ("dobj",)) or next(
                     (o for c in xcomp.children if c.dep_ == "prep" and c.lower_ in ("against", "on", "at", "into")

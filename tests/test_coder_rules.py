@@ -103,3 +103,19 @@ def test_fire_and_blasts_are_accidents_unless_an_attack_is_named(code):
     assert code("A passenger train derailed in Odisha, killing nearly 300 people.") == []
     assert [e["root_code"] for e in code("Israeli fire killed two Palestinians in Gaza.")] == ["19"]
     assert code("A car bomb blast killed 12 soldiers in Mogadishu.") != []
+
+
+def test_wanting_someone_to_act_is_an_appeal_to_them(code):
+    ev = code("Israel wants Germany to pay more compensation to the victims.")
+    assert [(e["source"], e["target"], e["code"]) for e in ev] == [("ISR", "DEU", "020")]
+
+
+def test_call_for_someone_to_act_targets_them(code):
+    ev = code("The European Union called for Serbia to release the detained journalists.")
+    assert [(e["source"], e["target"], e["root_code"]) for e in ev] == [("IGOEUREEC", "SRB", "02")]
+
+
+def test_offer_to_with_an_uncoded_complement_is_an_intent_to_cooperate(code):
+    ev = code("Japan offered to look after the stranded sailors.")
+    assert [(e["source"], e["code"]) for e in ev] == [("JPN", "030")]
+    assert [e["code"] for e in code("Serbia agreed to impose sanctions on Russia.")] == ["1312"]
