@@ -536,6 +536,11 @@ def _load_modality(folder: Path, cb: dict) -> None:
     for key, value in data.items():
         if key == "__line__":
             continue
+        if key == "subordinate_events":  # a switch, not a word list
+            if str(value) not in ("keep", "drop_if_main_event"):
+                raise CodebookError(path, _line(data), key, f"{value!r} must be 'keep' or 'drop_if_main_event'")
+            cb["modality"][key] = str(value)
+            continue
         if isinstance(value, dict):  # intent_codes: event code -> the code it becomes when only intended
             table = {}
             for code, target in value.items():
@@ -544,7 +549,7 @@ def _load_modality(folder: Path, cb: dict) -> None:
                 if key == "agentless_source_roles" and not _ROLE_RE.match(str(target)):
                     raise CodebookError(path, _line(value), f"{key}.{code}", f"{target!r} is not a 3-letter role code")
                 checked = (code,) if key == "agentless_source_roles" else \
-                    (target,) if key in ("obligation_aux", "object_control_appeals") else (code, target)
+                    (target,) if key in ("obligation_aux", "object_control_appeals", "obligation_verbs") else (code, target)
                 for c in checked:
                     if str(c) not in cb["events"]:
                         raise CodebookError(path, _line(value), f"{key}.{code}", f"{c!r} is not a CAMEO event code")

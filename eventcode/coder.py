@@ -106,6 +106,7 @@ class EventCoder:
         self.refusal_codes = mod.get("refusal_codes", {})
         self.obligation = mod.get("obligation_aux", {})
         self.object_control = mod.get("object_control_appeals", {})
+        self.obligation_verbs = mod.get("obligation_verbs", {})
         self.agentless_roles = mod.get("agentless_source_roles", {})
         self.negating_heads = mod.get("negating_heads", frozenset())
         self.allegation_heads = mod.get("allegation_heads", frozenset())
@@ -118,6 +119,7 @@ class EventCoder:
         self.lex = _Lexicon(mod.get("stative_passives", frozenset()), mod.get("responsibility_adjectives",
                                                                                 frozenset()))
         self.obligation_location = _modality_location(codebook, "obligation_aux")
+        self.main_clause_only = mod.get("subordinate_events", "drop_if_main_event") == "drop_if_main_event"
         self.object_control_location = _modality_location(codebook, "object_control_appeals")
 
     # ------------------------------------------------------------------ article level
@@ -227,6 +229,17 @@ class EventCoder:
                                       sentence_id, is_headline, len(out))
         # main-clause acts first: a reported demand ranks at its reporting verb, not at the embedded clause
         out.sort(key=lambda ev: ev.pop("_order"))
+        if self.main_clause_only and any(not ev["_subordinate"] for ev in out):
+            # "rebels attacked the camp, killing 156": the sentence reports the attack; acts told in subordinate
+            # clauses and phrases (participles, relative and adverbial clauses, nouns in prepositional phrases)
+            # are background to it
+            dropped = [ev for ev in out if ev["_subordinate"]]
+            out = [ev for ev in out if not ev["_subordinate"]]
+            for rec in records:
+                if any(ev["_trigger_tokens"][0] == rec["i"] for ev in dropped):
+                    rec["dropped"] = "subordinate clause of a sentence whose main clause reports an event"
+        for ev in out:
+            ev.pop("_subordinate", None)
         for n, ev in enumerate(out):
             ev["event_index"] = n
         for ev in out:  # remember actors for pronouns in later sentences
@@ -374,6 +387,12 @@ class EventCoder:
         alleged = self._allegation(tok, code)
         if alleged:
             return alleged
+        head = tok.head
+        if tok.dep_ == "xcomp" and head.lemma_.lower() in self.obligation_verbs and not self._negation(head):
+            speaker = _reporting_subject(head)  # "Bush said Japan needs to enact reforms": an appeal to Japan
+            if speaker is not None:
+                return {"code": self.obligation_verbs[head.lemma_.lower()], "speaker": speaker,
+                        "note": f"'{head.text} to' in a clause reported by '{speaker.text}': their demand/appeal"}
         for child in tok.children:
             if child.dep_ == "aux" and child.lower_ in self.obligation:
                 speaker = _reporting_subject(tok)
@@ -445,7 +464,8 @@ class EventCoder:
                 if child.dep_ == "aux" and child.lower_ in self.hypothetical:
                     return f"hypothetical via '{child.text}' on '{node.text}'"
         if _is_infinitive(node) and node.dep_ in ("xcomp", "advcl", "ccomp") \
-                and node.head.lemma_.lower() in self.non_factual:
+                and node.head.lemma_.lower() in self.non_factual \
+                and not (node.head.lemma_.lower() in self.obligation_verbs and _reporting_subject(node.head)):
             return f"non-factual: under '{node.head.text}'"
         for anc in tok.ancestors:
             if anc.lemma_.lower() in self.denial and any(  # "denied (reports) that troops shelled X"
@@ -531,6 +551,8 @@ class EventCoder:
                 "codebook_version": self.codebook.version,
                 "_source_actor": s,
                 "_order": _event_order(tok, mode),
+                "_subordinate": _subordinate(mode["speaker"].head if mode.get("speaker") is not None
+                                             and mode["speaker"].head is not mode["speaker"] else tok),
                 "_trigger_tokens": [tok.i] + [w.i for w in match.words],
             })
         return rows
@@ -639,10 +661,11 @@ class _Resolve:
         for i in sorted(j for j in frame if j > slot.i):
             tok = slot.doc[i]
             if i in self.mentions and tok.dep_ not in ("nsubj", "nsubjpass"):
-                a = self.one(tok)
-                if a is not None:
+                found = self.many([tok], other)  # with its conjuncts: "sales to Iran, Libya and Cuba"
+                if found:
                     return [Actor(a.code, a.country, a.agent, a.text,
-                                  a.resolution + f"; first actor after '{slot.text}', which names none")]
+                                  a.resolution + f"; first actor after '{slot.text}', which names none")
+                            for a in found]
         return []
 
     def nearest_other(self, pred: Token, sources: list[Token], source: Actor) -> list[Actor]:
@@ -681,6 +704,9 @@ class _Resolve:
                 continue
             if a.agent is None and a.country == source.country:  # "Kostunica promised to democratize Serbia"
                 continue
+            until = self.coder.codebook.country_until.get(a.country or "")
+            if until is not None and self.date is not None and self.date > until:
+                continue  # "independence from the Soviet Union": history, not a party to today's act
             if a is not None:
                 return [Actor(a.code, a.country, a.agent, a.text,
                               a.resolution + "; nearest other actor in the sentence (no target slot filled)")]
@@ -700,6 +726,21 @@ def _depth(tok: Token) -> int:
 
 def _is_passive(tok: Token) -> bool:
     return _is_reduced_passive(tok) or any(c.dep_ in ("auxpass", "nsubjpass", "csubjpass") for c in tok.children)
+
+
+_SUBORDINATE_DEPS = frozenset({"relcl", "acl", "advcl", "pobj", "pcomp", "appos", "npadvmod"})
+
+
+def _subordinate(tok: Token) -> bool:
+    """Whether ``tok`` sits in a subordinate clause or phrase (participle, relative or adverbial clause, noun in a
+    prepositional phrase) rather than in the main clause, its reported-speech complements and its conjuncts.
+    To-infinitives count as main: they are the content of "agreed to", "urged X to"."""
+    node = tok
+    while node.head.i != node.i:
+        if node.dep_ in _SUBORDINATE_DEPS and not (node.dep_ in ("advcl", "acl") and _is_infinitive(node)):
+            return True
+        node = node.head
+    return False
 
 
 def _event_order(tok: Token, mode: dict) -> tuple[int, int]:

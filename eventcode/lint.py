@@ -718,6 +718,11 @@ class _Linter:
                 if key not in known:
                     self.add("warning", path, _line(key, _line(data)), f"unknown key {key!r}: the coder reads only "
                              f"{', '.join(known)}", k)
+                if key == "subordinate_events":
+                    if str(value) not in ("keep", "drop_if_main_event"):
+                        self.add("error", path, _line(key, _line(data)), f"{key}: {value!r} must be 'keep' or "
+                                 "'drop_if_main_event'", k)
+                    continue
                 if isinstance(value, dict):  # tables: code -> code (intent_codes) or word -> code (obligation_aux)
                     for src, target in value.items():
                         if src == "__line__":

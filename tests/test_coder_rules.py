@@ -119,3 +119,29 @@ def test_offer_to_with_an_uncoded_complement_is_an_intent_to_cooperate(code):
     ev = code("Japan offered to look after the stranded sailors.")
     assert [(e["source"], e["code"]) for e in ev] == [("JPN", "030")]
     assert [e["code"] for e in code("Serbia agreed to impose sanctions on Russia.")] == ["1312"]
+
+
+def test_subordinate_clause_acts_are_background_to_the_main_event(code):
+    ev = code("Burundian militiamen attacked a refugee camp in Gatumba, killing at least 150 people.")
+    assert [e["trigger"].split()[0] for e in ev] == ["attacked"]
+    ev = code("Pakistan threatened to cut ties with Costa Rica on the eve of a visit by Yasser Arafat.")
+    assert {e["root_code"] for e in ev} == {"13"}
+
+
+def test_subordinate_act_is_coded_when_it_is_all_the_sentence_has(code):
+    ev = code("The talks resumed in Geneva, two weeks after Russian troops shelled the Ukrainian port.")
+    assert [(e["source"], e["root_code"]) for e in ev] == [("RUSMIL", "19")]
+
+
+def test_subordinate_events_switch_keeps_every_clause(tmp_path):
+    import eventcode
+
+    (tmp_path / "modality.yaml").write_text("subordinate_events: keep\n", encoding="utf-8")
+    text = "Burundian militiamen attacked a refugee camp in Gatumba, killing at least 150 people."
+    ev = eventcode.code_articles([{"id": "a", "text": text}], overlays=(str(tmp_path),))
+    assert len(ev) == 2
+
+
+def test_reported_need_to_is_an_appeal_to_the_subject(code):
+    ev = code("Bush said that Japan needs to enact significant economic reforms.")
+    assert [(e["source"], e["target"], e["root_code"]) for e in ev] == [("USAGOV", "JPN", "02")]
