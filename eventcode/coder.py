@@ -132,8 +132,13 @@ class EventCoder:
         sentences count from 1. ``trace``, when a list, receives one record per predicate considered (explain).
         """
         mentions = self.resolver.mentions(doc)
-        body_mentions = [m for m in mentions if doc[m.start].idx >= headline_chars]
-        article_country = self.resolver.dominant_country(body_mentions, date)
+        datelines = set()  # "SEOUL, Oct 4 (Reuters) -" names the newsroom, not a party to the story
+        for sent in doc.sents:
+            if _dateline_end(doc, sent.start) == sent.end:
+                datelines.update(range(sent.start, sent.end))
+        body_mentions = [m for m in mentions if doc[m.start].idx >= headline_chars and m.start not in datelines]
+        article_country = self.resolver.dominant_country(body_mentions, date) or self.resolver.dominant_country(
+            [m for m in mentions if m.start in datelines], date)  # a local story: the newsroom is the place
         events: list[dict] = []
         context = {"person": None, "actor": None}
         sentence_id = 0 if headline_chars else 1  # the headline is sentence 0; the body counts from 1
@@ -1261,13 +1266,14 @@ def eventcode_sentences(doc: Doc) -> Doc:
 
 
 def _dateline_end(doc: Doc, start: int) -> int | None:
-    """Index of the first token after a dateline at ``start`` (capitalised place words, commas, an optional
-    agency in brackets, then ':' or a dash), or None."""
-    for i in range(start, min(start + 8, len(doc) - 1)):
+    """Index of the first token after a dateline at ``start`` (capitalised place words, commas, an optional date
+    such as "Oct. 4", an optional agency in brackets, then ':' or a dash), or None."""
+    for i in range(start, min(start + 14, len(doc) - 1)):
         tok = doc[i]
         spaced = bool(tok.whitespace_) and bool(doc[i - 1].whitespace_)
         if i > start and (tok.text == ":" or (tok.text in ("-", "--", "—", "–") and spaced)):
             return i + 1 if not doc[i + 1].is_space else (i + 2 if i + 2 < len(doc) else None)
-        if not (tok.is_title or tok.is_upper or tok.text in (",", "(", ")") or tok.is_space):
+        date_part = i > start and (tok.like_num or tok.text == ".") and doc[start].is_upper
+        if not (tok.is_title or tok.is_upper or tok.text in (",", "(", ")") or tok.is_space or date_part):
             return None
     return None

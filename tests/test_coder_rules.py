@@ -145,3 +145,16 @@ def test_subordinate_events_switch_keeps_every_clause(tmp_path):
 def test_reported_need_to_is_an_appeal_to_the_subject(code):
     ev = code("Bush said that Japan needs to enact significant economic reforms.")
     assert [(e["source"], e["target"], e["root_code"]) for e in ev] == [("USAGOV", "JPN", "02")]
+
+
+def test_wire_dateline_city_is_not_an_actor(code):
+    ev = code("SEOUL, Oct 4 (Reuters) - North Korea fired a ballistic missile over Japan on Tuesday.")
+    assert [(e["source"], e["target"]) for e in ev] == [("PRK", "JPN")]
+    ev = code("HONG KONG, June 12 (Reuters) - Police fired tear gas at protesters outside the legislature.")
+    assert [(e["source"], e["target"]) for e in ev] == [("HKGCOP", "HKGOPP")]  # a local story: its place
+
+
+def test_warning_of_a_response_is_a_threat_to_the_clause_subject(code):
+    ev = code("North Korea warned that the United States would face a merciless response if it continued the drills.")
+    assert [(e["source"], e["target"], e["root_code"]) for e in ev] == [("PRK", "USA", "13")]
+    assert code("The IMF warned that Greece would default on its debt.") == []
