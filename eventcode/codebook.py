@@ -536,6 +536,26 @@ def _load_modality(folder: Path, cb: dict) -> None:
     for key, value in data.items():
         if key == "__line__":
             continue
+        if key == "actor_recoding":  # list of {code, source, target, to}
+            rules = []
+            for rule in value or []:
+                line = _line(rule, _line(data))
+                if not isinstance(rule, dict):
+                    raise CodebookError(path, line, key, "each rule is a mapping {code, source, target, to}")
+                for k in ("code", "to"):
+                    if str(rule.get(k)) not in cb["events"]:
+                        raise CodebookError(path, line, f"{key}.{k}", f"{rule.get(k)!r} is not a CAMEO event code")
+                roles = {}
+                for k in ("source", "target"):
+                    vals = rule.get(k) or []
+                    if not isinstance(vals, list) or not all(_ROLE_RE.match(str(v)) for v in vals):
+                        raise CodebookError(path, line, f"{key}.{k}", f"{vals!r} must be a list of 3-letter role codes")
+                    roles[k] = frozenset(str(v) for v in vals)
+                if not roles["source"] and not roles["target"]:
+                    raise CodebookError(path, line, key, "a rule needs a source or a target role list")
+                rules.append((str(rule["code"]), roles["source"], roles["target"], str(rule["to"]), line))
+            cb["modality"][key] = tuple(rules)
+            continue
         if key == "subordinate_events":  # a switch, not a word list
             if str(value) not in ("keep", "drop_if_main_event"):
                 raise CodebookError(path, _line(data), key, f"{value!r} must be 'keep' or 'drop_if_main_event'")

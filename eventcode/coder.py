@@ -107,6 +107,8 @@ class EventCoder:
         self.obligation = mod.get("obligation_aux", {})
         self.object_control = mod.get("object_control_appeals", {})
         self.obligation_verbs = mod.get("obligation_verbs", {})
+        self.actor_recoding = mod.get("actor_recoding", ())
+        self.actor_recoding_location = _modality_location(codebook, "actor_recoding")
         self.agentless_roles = mod.get("agentless_source_roles", {})
         self.negating_heads = mod.get("negating_heads", frozenset())
         self.allegation_heads = mod.get("allegation_heads", frozenset())
@@ -428,6 +430,22 @@ class EventCoder:
         return {"code": new, "speaker": speaker, "accused": True,
                 "note": f"alleged by '{speaker.text}' ('{node.head.text} that ...'): an accusation"}
 
+    def _recode(self, code: str, evidence: str, s: Actor, t: Actor | None) -> tuple[str, str]:
+        """CAMEO codes some acts by who does them to whom (modality.yaml actor_recoding): protesters storming a
+        building riot (145), police dispersing a rally with force repress (175), unidentified gunmen killing
+        villagers assault (18x), not fight (19x). First matching rule wins."""
+        for frm, sources, targets, to, line in self.actor_recoding:
+            if not code.startswith(frm):  # "19" covers 190, 193, 1951 ...
+                continue
+            if sources and not sources & _role_blocks(s.code):
+                continue
+            if targets and (t is None or not targets & _role_blocks(t.code)):
+                continue
+            name = self.codebook.events[to].name
+            return to, (f"{to} {name}: recoded from {evidence} by actor_recoding "
+                        f"[{self.actor_recoding_location[0]}:{line}]")
+        return code, evidence
+
     def _accident(self, tok: Token, sources: list[Token], mentions: dict) -> str | None:
         """"A bus crash killed 20 people", "killed in a fire": the deaths come from an accident, not an attack."""
         heads = list(sources)
@@ -540,16 +558,17 @@ class EventCoder:
             if key in seen:
                 continue
             seen.add(key)
+            row_code, row_evidence = self._recode(code, evidence, s, t)
             rows.append({
                 "sentence_id": sentence_id, "is_headline": is_headline,
                 "sentence": tok.sent.text.strip(),
                 "source": s.code, "source_country": s.country, "source_agent": s.agent,
                 "target": t.code if t else None, "target_country": t.country if t else None,
                 "target_agent": t.agent if t else None,
-                "code": code, "root_code": code[:2],
-                "quad_class": self.codebook.quad(code, self.quad_convention),
-                "goldstein": self.codebook.goldstein(code, self.goldstein_scale),
-                "evidence": evidence,
+                "code": row_code, "root_code": row_code[:2],
+                "quad_class": self.codebook.quad(row_code, self.quad_convention),
+                "goldstein": self.codebook.goldstein(row_code, self.goldstein_scale),
+                "evidence": row_evidence,
                 "source_text": s.text, "target_text": t.text if t else None,
                 "source_resolution": s.resolution, "target_resolution": t.resolution if t else None,
                 "trigger": trigger, "pattern": p.text, "pattern_file": p.file, "pattern_line": p.line,
@@ -746,6 +765,11 @@ def _subordinate(tok: Token) -> bool:
             return True
         node = node.head
     return False
+
+
+def _role_blocks(code: str) -> set[str]:
+    """The 3-letter blocks after the country/IGO prefix: PSEREBHMS -> {REB, HMS}, SOMUAF -> {UAF}."""
+    return {code[i:i + 3] for i in range(3, len(code), 3)}
 
 
 def _event_order(tok: Token, mode: dict) -> tuple[int, int]:

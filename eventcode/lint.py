@@ -718,6 +718,21 @@ class _Linter:
                 if key not in known:
                     self.add("warning", path, _line(key, _line(data)), f"unknown key {key!r}: the coder reads only "
                              f"{', '.join(known)}", k)
+                if key == "actor_recoding":
+                    for rule in value if isinstance(value, list) else [value]:
+                        if not isinstance(rule, dict):
+                            self.add("error", path, _line(data), f"{key}: each rule is a mapping", k)
+                            continue
+                        for c in (rule.get("code"), rule.get("to")):
+                            if str(c) not in self.events:
+                                self.add("error", path, _line(rule, _line(data)), f"{key}: {c!r} is not a CAMEO "
+                                         "event code in events.yaml", k)
+                        for side in ("source", "target"):
+                            for r in rule.get(side) or []:
+                                if not re.match(r"^[A-Z]{3}$", str(r)):
+                                    self.add("error", path, _line(rule, _line(data)), f"{key}: {r!r} is not a "
+                                             "3-letter role code", k)
+                    continue
                 if key == "subordinate_events":
                     if str(value) not in ("keep", "drop_if_main_event"):
                         self.add("error", path, _line(key, _line(data)), f"{key}: {value!r} must be 'keep' or "

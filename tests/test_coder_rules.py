@@ -158,3 +158,27 @@ def test_warning_of_a_response_is_a_threat_to_the_clause_subject(code):
     ev = code("North Korea warned that the United States would face a merciless response if it continued the drills.")
     assert [(e["source"], e["target"], e["root_code"]) for e in ev] == [("PRK", "USA", "13")]
     assert code("The IMF warned that Greece would default on its debt.") == []
+
+
+def test_actor_recoding_riot_repression_and_assault(code):
+    ev = code("Thousands of protesters stormed the official residence of the president in Colombo.")
+    assert [(e["source"], e["code"]) for e in ev] == [("LKAOPP", "145")]
+    assert "actor_recoding" in ev[0]["evidence"]
+    ev = code("Police opened fire on protesters in Nairobi.")
+    assert [(e["source"], e["target"], e["code"]) for e in ev] == [("KENCOP", "KENOPP", "175")]
+    ev = code("Gunmen killed five villagers in Zamfara, Nigeria.")
+    assert [(e["source"], e["target"], e["code"]) for e in ev] == [("NGAUAF", "NGACVL", "180")]
+    ev = code("Russian troops attacked Ukrainian positions near Kharkiv.")
+    assert [e["code"] for e in ev] == ["190"]
+
+
+def test_actor_recoding_rule_is_validated(tmp_path):
+    import pytest
+
+    from eventcode.codebook import load_codebook
+    from eventcode.errors import CodebookError
+
+    (tmp_path / "modality.yaml").write_text(
+        'actor_recoding:\n  - {code: "190", source: [OPPO], to: "145"}\n', encoding="utf-8")
+    with pytest.raises(CodebookError, match="modality.yaml:2.*role codes"):
+        load_codebook(overlays=[str(tmp_path)])
