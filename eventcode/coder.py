@@ -44,6 +44,11 @@ _RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 _CONDITIONAL_MARKS = frozenset({"if", "unless", "whether"})
 _MAX_FRAME_DEPTH = 4
 _MODIFIER_DEPS = frozenset({"compound", "amod", "nmod", "poss", "npadvmod"})
+#: Geographic nouns: a country named inside such a phrase is a place, not a party ("drills in the Sea of Japan").
+_PLACE_HEADS = frozenset({"sea", "gulf", "strait", "straits", "ocean", "border", "frontier", "coast", "coastline",
+                          "region", "peninsula", "island", "islands", "river", "lake", "mountain", "mountains",
+                          "valley", "desert", "bay", "channel", "canal", "waters", "airspace", "province",
+                          "capital", "city", "town", "village", "side", "part", "north", "south", "east", "west"})
 #: Nouns for documents and statements whose participle clause speaks for their author ("issued a statement
 #: condemning the attack", "in a letter urging the council to act").
 _STATEMENT_NOUNS = frozenset({"statement", "declaration", "communique", "communiqué", "report", "letter", "resolution",
@@ -511,7 +516,12 @@ class EventCoder:
         if mode.get("speaker") is not None:  # "X said Y must ...": X demands of Y
             targets = sources
             sources = [mode["speaker"]]
-        source_actors = resolve.many(sources, other=targets)
+        if p.kind == "noun" and len(sources) > 1 and mode.get("speaker") is None:
+            # "Putin ordered Russia's mobilisation": one author, the first head that names an actor (the light
+            # verb's subject before the noun's modifiers), not a pair of actors acting on each other
+            source_actors = next((a for h in sources if (a := resolve.many([h], other=targets))), [])
+        else:
+            source_actors = resolve.many(sources, other=targets)
         if not source_actors and mode.get("speaker") is None:
             source_actors = resolve.many(_second_source(tok, self.lex), other=targets)
         if not source_actors and p.kind == "noun" and p.source_role and _reports_occurrence(tok):
@@ -684,7 +694,7 @@ class _Resolve:
         with "involved" attached to the verb) takes the first actor named after it in the predicate's phrase."""
         for i in sorted(j for j in frame if j > slot.i):
             tok = slot.doc[i]
-            if i in self.mentions and tok.dep_ not in ("nsubj", "nsubjpass"):
+            if i in self.mentions and tok.dep_ not in ("nsubj", "nsubjpass") and not _in_place_name(tok):
                 found = self.many([tok], other)  # with its conjuncts: "sales to Iran, Libya and Cuba"
                 if found:
                     return [Actor(a.code, a.country, a.agent, a.text,
@@ -719,7 +729,7 @@ class _Resolve:
             while head.dep_ in ("compound", "amod", "poss", "nmod", "flat") and head.head is not head \
                     and head.head.i not in skip:
                 head = head.head
-            if head.i in skip or head.i == pred.i:
+            if head.i in skip or head.i == pred.i or _in_place_name(head):
                 continue
             heads.append(head)
         for head in sorted(dict.fromkeys(heads), key=lambda h: (h.i not in inside, abs(h.i - pred.i))):
@@ -765,6 +775,15 @@ def _subordinate(tok: Token) -> bool:
             return True
         node = node.head
     return False
+
+
+def _in_place_name(tok: Token) -> bool:
+    """"the Sea of Japan", "the South China Sea", "the Thai border": a country inside a geographic phrase."""
+    head = tok
+    while head.dep_ in ("compound", "amod", "poss", "nmod", "flat") and head.head.i != head.i:
+        head = head.head
+    return head.lemma_.lower() in _PLACE_HEADS or (
+        head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_.lower() in _PLACE_HEADS)
 
 
 def _role_blocks(code: str) -> set[str]:
@@ -1170,7 +1189,7 @@ def _noun_sources(noun: Token, lex: _Lexicon = _Lexicon()) -> list[Token]:
             and head.lemma_.lower() in _LIGHT_VERBS:
         s = _verb_subject(head, stative=lex.stative)
         if s is not None and s.i != noun.i:
-            mods.append(s)
+            mods.insert(0, s)  # the one who launched/ordered/staged it comes first
     return mods
 
 

@@ -182,3 +182,10 @@ def test_actor_recoding_rule_is_validated(tmp_path):
         'actor_recoding:\n  - {code: "190", source: [OPPO], to: "145"}\n', encoding="utf-8")
     with pytest.raises(CodebookError, match="modality.yaml:2.*role codes"):
         load_codebook(overlays=[str(tmp_path)])
+
+
+def test_noun_event_has_one_author_and_places_are_not_targets(code):
+    ev = code("President Vladimir Putin on Wednesday ordered Russia's first military mobilisation since World War Two.")
+    assert [(e["source"], e["root_code"]) for e in ev] == [("RUSGOV", "15")]
+    ev = code("Russian warships staged drills in the Sea of Japan.")
+    assert [(e["source"], e["target"]) for e in ev] == [("RUSMIL", None)]
