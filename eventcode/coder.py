@@ -292,15 +292,21 @@ class EventCoder:
             if tok.i in consumed or tok.i in coded or tok.pos_ not in ("VERB", "AUX"):
                 continue
             aux = next((c for c in tok.children if c.dep_ == "aux" and c.lower_ in self.obligation), None)
+            if aux is None and tok.lemma_.lower() in self.obligation_verbs and any(
+                    c.dep_ == "xcomp" and _is_infinitive(c) for c in tok.children) and not any(
+                    c.i in coded or c.i in consumed for c in tok.children if c.dep_ == "xcomp"):
+                aux = tok  # "Powell said NATO would need to remain strong" (obligation_verbs)
             if aux is None or self._negation(tok) or _reporting_subject(tok) is None:
                 continue
-            code = self.obligation[aux.lower_]
+            code = self.obligation[aux.lower_] if aux is not tok else self.obligation_verbs[tok.lemma_.lower()]
+            location = self.obligation_location if aux is not tok else _modality_location(self.codebook,
+                                                                                           "obligation_verbs")
             pattern = Pattern(code, "verb", f"<reported '{aux.lower_}' clause>", frozenset([tok.lemma_.lower()]),
-                              (), *self.obligation_location, 0)
+                              (), *location, 0)
             mode = {"code": code, "speaker": _reporting_subject(tok),
                     "note": f"'{aux.text}' in a clause reported by '{_reporting_subject(tok).text}'"}
-            for ev in self._events(_Match(pattern, tok, [aux], _frame(tok)), resolve, sentence_id, is_headline,
-                                   mode):
+            for ev in self._events(_Match(pattern, tok, [aux] if aux is not tok else [], _frame(tok)), resolve,
+                                   sentence_id, is_headline, mode):
                 ev["event_index"] = start_index + len(out)
                 out.append(ev)
         return out
@@ -546,6 +552,8 @@ class EventCoder:
             target_actors = resolve.after(targets[0], _frame(tok, max_depth=8), sources)
         if not target_actors and len(source_actors) == 1 and mode.get("speaker") is None:
             target_actors = resolve.nearest_other(tok, sources, source_actors[0])
+        if not target_actors and mode.get("speaker") is not None:
+            return []  # "the IMF said the economy needs to grow": an obligation on no actor is not a demand
         pairs: list[tuple[Actor, Actor | None]] = []
         if target_actors:
             pairs = [(s, t) for s in source_actors for t in target_actors]

@@ -189,3 +189,10 @@ def test_noun_event_has_one_author_and_places_are_not_targets(code):
     assert [(e["source"], e["root_code"]) for e in ev] == [("RUSGOV", "15")]
     ev = code("Russian warships staged drills in the Sea of Japan.")
     assert [(e["source"], e["target"]) for e in ev] == [("RUSMIL", None)]
+
+
+def test_reported_obligation_needs_an_actor_to_oblige(code):
+    ev = code("U.S. military chief General Colin Powell said on Wednesday NATO would need to remain strong.")
+    assert [(e["target"], e["code"]) for e in ev] == [("IGOWSTNAT", "020")]
+    assert code("The IMF said the economy needs to grow faster.") == []
+    assert code("The minister said the country must do more to attract investors.") == []
