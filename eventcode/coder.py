@@ -829,8 +829,9 @@ def _frame(tok: Token, max_depth: int = _MAX_FRAME_DEPTH) -> dict[int, int]:
             for c in t.children:
                 if c.i in frame or not _in_phrase(c, t, tok):
                     continue
-                if c.dep_ == "ccomp" or (c.dep_ == "acl" and _that_clause(c)):  # that-clauses lend only their
-                    # verb and that verb's own words
+                if (c.dep_ == "ccomp" and not _is_infinitive(c)) or (c.dep_ == "acl" and _that_clause(c)):
+                    # that-clauses lend only their verb and that verb's own words ("allow X to participate in
+                    # the elections", an infinitive parsed as ccomp, is a complement like any other)
                     frame[c.i] = max_depth - 1
                     nxt.append(c)
                     continue
@@ -1016,7 +1017,7 @@ def _second_source(tok: Token, lex: "_Lexicon") -> list[Token]:
     s = _governing_subject(tok, lex)
     if s is not None:
         return [s]
-    if tok.dep_ == "acl" and _is_infinitive(tok) and tok.head.pos_ == "NOUN":
+    if tok.dep_ in ("acl", "relcl") and _is_infinitive(tok) and tok.head.pos_ == "NOUN":
         noun = tok.head
         gov = noun.head if noun.dep_ in ("dobj", "attr") else \
             noun.head.head if noun.dep_ == "pobj" and noun.head.head is not noun.head else None

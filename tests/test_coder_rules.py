@@ -196,3 +196,8 @@ def test_reported_obligation_needs_an_actor_to_oblige(code):
     assert [(e["target"], e["code"]) for e in ev] == [("IGOWSTNAT", "020")]
     assert code("The IMF said the economy needs to grow faster.") == []
     assert code("The minister said the country must do more to attract investors.") == []
+
+
+def test_infinitive_parsed_as_ccomp_is_a_full_complement(code):
+    ev = code("The Supreme Court decided to allow Alassane Ouattara to participate in the upcoming elections.")
+    assert [e["code"] for e in ev] == ["0812"]
