@@ -144,14 +144,19 @@ class ActorResolver:
             return name.code[:3]  # "UNITA" (AGOREBUNT) says Angola
         return None
 
-    def dominant_country(self, mentions: list[Mention], date: dt.date | None) -> str | None:
-        """The most-mentioned state (ties: first mentioned), the fallback for roles without a country."""
-        countries = [c for m in mentions if (c := self.country_of(m, date))]
-        if not countries:
+    def dominant_country(self, mentions: list[Mention], date: dt.date | None, near: int | None = None) -> str | None:
+        """The most-mentioned state, the fallback for roles without a country. Ties go to the state named
+        nearest to token ``near`` when given ("would not meet hostage-takers' demands to free prisoners in
+        Iraq": Iraq), else to the first mentioned."""
+        found = [(m, c) for m in mentions if (c := self.country_of(m, date))]
+        if not found:
             return None
-        counts = Counter(countries)
+        counts = Counter(c for _, c in found)
         best = max(counts.values())
-        return next(c for c in countries if counts[c] == best)
+        tied = [(m, c) for m, c in found if counts[c] == best]
+        if near is not None:
+            return min(tied, key=lambda mc: (abs(mc[0].start - near), mc[0].start))[1]
+        return tied[0][1]
 
     # ------------------------------------------------------------------ resolving
 

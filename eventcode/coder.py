@@ -609,14 +609,14 @@ class _Resolve:
         self.context = context
         self.sentence_country: str | None = None
 
-    def country_outside(self, other: list[Token]) -> str | None:
+    def country_outside(self, other: list[Token], near: int | None = None) -> str | None:
         """The sentence's country, not counting mentions inside the other actor's phrase: in "troops shelled
         Ukrainian positions" the troops do not take their country from the target."""
         skip: set[int] = set()
         for h in other:
             skip.update(t.i for t in h.subtree)
         ms = [m for m in dict.fromkeys(self.mentions.values()) if m.start not in skip]
-        return self.coder.resolver.dominant_country(ms, self.date)
+        return self.coder.resolver.dominant_country(ms, self.date, near)
 
     def one(self, tok: Token) -> Actor | None:
         low = tok.lower_
@@ -667,7 +667,7 @@ class _Resolve:
         return Actor(a.country + "ELI", a.country, "ELI", a.text, a.resolution + f"; '{mod.text}': former official ELI")
 
     def many(self, heads: list[Token], other: list[Token] = ()) -> list[Actor]:
-        self.sentence_country = self.country_outside(list(other))
+        self.sentence_country = self.country_outside(list(other), heads[0].i if heads else None)
         out, seen = [], set()
         for h in heads:
             for tok in [h, *_noun_conjuncts(h)]:
@@ -703,6 +703,8 @@ class _Resolve:
         for i in sorted(j for j in frame if j > slot.i):
             tok = slot.doc[i]
             if i in self.mentions and tok.dep_ not in ("nsubj", "nsubjpass") and not _in_place_name(tok):
+                while tok.dep_ in ("compound", "flat") and tok.head.i != tok.i and tok.head.i in self.mentions:
+                    tok = tok.head  # "the United States and Israel": from "United" to "States", with its conjuncts
                 found = self.many([tok], other)  # with its conjuncts: "sales to Iran, Libya and Cuba"
                 if found:
                     return [Actor(a.code, a.country, a.agent, a.text,
