@@ -224,6 +224,8 @@ class ActorResolver:
                 blocks = {base[i:i + 3] for i in range(0, len(base), 3)}
                 if role in blocks:  # "Hamas fighters": PSEREBHMS already says REB
                     role = ""
+                if owner.name.kind == "organization" and role == "GOV":
+                    role = ""  # "EU foreign ministers", "NATO officials": the organisation itself, not IGO...GOV
                 return self._actor(base + role, text, f"role '{primary.name.text}' [{where}] + "
                                    f"{owner.name.kind} '{owner.name.text}' in phrase")
             if sentence_country:

@@ -778,11 +778,12 @@ _SUBORDINATE_DEPS = frozenset({"relcl", "acl", "advcl", "pobj", "pcomp", "appos"
 def _subordinate(tok: Token) -> bool:
     """Whether ``tok`` sits in a subordinate clause or phrase (participle, relative or adverbial clause, noun in a
     prepositional phrase) rather than in the main clause, its reported-speech complements and its conjuncts.
-    To-infinitives count as main: they are the content of "agreed to", "urged X to"."""
+    Infinitive complements count as main: they are the content of "agreed to", "urged X to"; purpose clauses
+    ("sent troops to help Mali fight militants") do not."""
     node = tok
     while node.head.i != node.i:
-        if node.dep_ in _SUBORDINATE_DEPS and not (node.dep_ in ("advcl", "acl") and _is_infinitive(node)):
-            return True
+        if node.dep_ in _SUBORDINATE_DEPS and not (node.dep_ == "acl" and _is_infinitive(node)):
+            return True  # purpose clauses ("sent troops to help Mali fight militants") are background too
         node = node.head
     return False
 
@@ -849,6 +850,8 @@ def _in_phrase(child: Token, parent: Token, pred: Token) -> bool:
     and to-infinitives ("calls to step down", "urged them to halt"), but not the subject, coordinated verbs or
     other clauses."""
     dep = child.dep_
+    if child.lower_ == "according" and dep == "prep":  # "according to officials": attribution, not a "to" slot
+        return False
     if parent is not pred and parent.dep_ == "advcl" and _for_clause(parent) and (
             dep in ("nsubj", "nsubjpass") or (dep == "mark" and child.lower_ == "for")):
         return True  # "called for Serbia to release ...": "for" and Serbia belong to the call
