@@ -49,6 +49,11 @@ _PLACE_HEADS = frozenset({"sea", "gulf", "strait", "straits", "ocean", "border",
                           "region", "peninsula", "island", "islands", "river", "lake", "mountain", "mountains",
                           "valley", "desert", "bay", "channel", "canal", "waters", "airspace", "province",
                           "capital", "city", "town", "village", "side", "part", "north", "south", "east", "west"})
+#: Nouns for what one actor sends another: "an offer from Afghanistan" names its author ("a withdrawal from
+#: Bosnia" names a place).
+_MESSAGE_NOUNS = frozenset({"offer", "proposal", "demand", "request", "appeal", "call", "invitation", "pressure",
+                            "warning", "threat", "message", "letter", "plan", "ultimatum", "plea", "bid", "initiative",
+                            "overture", "complaint", "protest", "criticism", "accusation", "charge"})
 #: Nouns for documents and statements whose participle clause speaks for their author ("issued a statement
 #: condemning the attack", "in a letter urging the council to act").
 _STATEMENT_NOUNS = frozenset({"statement", "declaration", "communique", "communiqué", "report", "letter", "resolution",
@@ -651,6 +656,11 @@ class _Resolve:
             for c in tok.children:
                 if c.dep_ in ("poss", "compound", "amod") and c.i in self.mentions:
                     return self.one(c)
+            for c in tok.children:  # "rejected an offer from Afghanistan", "demands by the rebels"
+                if c.dep_ in ("prep", "agent") and (c.lower_ == "by" or (
+                        c.lower_ == "from" and tok.lemma_.lower() in _MESSAGE_NOUNS)) \
+                        and (obj := _object_of(c)) is not None and obj.pos_ in ("PROPN", "NOUN", "PRON"):
+                    return self.one(obj)
             return None
         a = self.coder.resolver.resolve(tok, self.mentions, self.sentence_country, self.article_country, self.date)
         return self._former(tok, a) if a is not None else None

@@ -201,3 +201,13 @@ def test_reported_obligation_needs_an_actor_to_oblige(code):
 def test_infinitive_parsed_as_ccomp_is_a_full_complement(code):
     ev = code("The Supreme Court decided to allow Alassane Ouattara to participate in the upcoming elections.")
     assert [e["code"] for e in ev] == ["0812"]
+
+
+def test_complaint_to_a_third_party_targets_the_offender(code):
+    ev = code("Lebanon complained to the United Nations on Tuesday over two Israeli air raids.")
+    assert [(e["source"], e["target"], e["code"]) for e in ev] == [("LBN", "ISR", "114")]
+
+
+def test_rejected_offer_targets_its_author(code):
+    ev = code("Pakistan rejected a fresh offer from Afghanistan for direct talks.")
+    assert [(e["source"], e["target"], e["root_code"]) for e in ev] == [("PAK", "AFG", "12")]
