@@ -556,6 +556,9 @@ class EventCoder:
         if not target_actors and targets and p.kind == "verb" and len(source_actors) == 1:
             target_actors = resolve.after(targets[0], _frame(tok, max_depth=8), sources)
         if not target_actors and len(source_actors) == 1 and mode.get("speaker") is None:
+            if code[:2] == "04" and p.kind == "verb" and not any(e.kind == "slot" for e in p.elements) \
+                    and not match.words:
+                return []  # "the cabinet met on Sunday": a body's own meeting, no counterpart, no consultation
             target_actors = resolve.nearest_other(tok, sources, source_actors[0])
         if not target_actors and mode.get("speaker") is not None:
             return []  # "the IMF said the economy needs to grow": an obligation on no actor is not a demand

@@ -211,3 +211,14 @@ def test_complaint_to_a_third_party_targets_the_offender(code):
 def test_rejected_offer_targets_its_author(code):
     ev = code("Pakistan rejected a fresh offer from Afghanistan for direct talks.")
     assert [(e["source"], e["target"], e["root_code"]) for e in ev] == [("PAK", "AFG", "12")]
+
+
+def test_a_body_meeting_alone_is_not_a_consultation(code):
+    assert code("Israel's cabinet met on Sunday to discuss the budget.") == []
+    ev = code("Putin and Xi met in Beijing on Friday.")
+    assert sorted((e["source"], e["target"]) for e in ev) == [("CHNGOV", "RUSGOV"), ("RUSGOV", "CHNGOV")]
+
+
+def test_release_of_a_named_official_is_a_release(code):
+    ev = code("The rebels freed Prime Minister Mahendra Chaudhry on Sunday.")
+    assert [e["code"] for e in ev] == ["0841"]
