@@ -1,8 +1,12 @@
-"""Score the coder on the development gold sets in ../shared/dev (run: make evaluate).
+"""Score the coder on the development gold sets in ../shared/dev and on the project's own stand-in sets
+(run: make evaluate).
 
 Codes each gold sentence as a one-sentence article with no date (the sets' dates are placeholders), writes the
-predictions to data/processed/dev/, and prints the evaluation report for both sets. Pass --misses N to list
-N missed or wrong sentences with the coder's evidence.
+predictions to data/processed/dev/, and prints the evaluation report for both development sets. Then the same for
+the stand-in sets written for this project in wire style (benchmarks/wire_gold_*.jsonl: real events 2000-2024,
+own wording, gold by the project, so scores there are indicative, not independent) and the share of the
+non-event sentences (benchmarks/nonevent_sentences.txt) left empty. Pass --misses N to list N missed or wrong
+development sentences with the coder's evidence.
 """
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 DEV = ROOT.parent / "shared" / "dev"
 OUT = ROOT / "data" / "processed" / "dev"
 
@@ -51,6 +56,22 @@ def main(argv=None) -> int:
         if args.misses:
             _show_misses(gold, pred, args.misses)
         summary[name] = {k: {kk: vv for kk, vv in v.items() if kk != "confusion"} for k, v in report.items()}
+    for path in sorted(HERE.glob("wire_gold_*.jsonl")):
+        gold = read_gold(path)
+        pred = eventcode.code_articles([{"id": g.id, "text": g.text} for g in gold], model=args.model)
+        report = score_events(gold, pred)
+        print(f"== own stand-in set {path.name} ({len(gold)} sentences)")
+        print(format_report({"events": report}).split("\nroot-code confusion")[0])
+        summary[path.stem] = {"events": {k: v for k, v in report.items() if k != "confusion"}}
+    nonevent = HERE / "nonevent_sentences.txt"
+    if nonevent.exists():
+        lines = [ln.strip() for ln in nonevent.read_text(encoding="utf-8").splitlines()]
+        sentences = [ln for ln in lines if ln and not ln.startswith("#")]
+        pred = eventcode.code_articles([{"id": f"ne{i:04d}", "text": t} for i, t in enumerate(sentences)],
+                                       model=args.model)
+        empty = 1 - pred["doc_id"].nunique() / len(sentences)
+        print(f"== own non-event sentences ({len(sentences)}): {empty:.3f} left empty")
+        summary["nonevent"] = {"sentences": len(sentences), "empty_share": empty}
     (OUT / "scores.json").write_text(json.dumps(summary, indent=2, default=str))
     return 0
 
