@@ -74,9 +74,15 @@ class Enricher:
         place_cache: dict[int, list] = {}
         date_cache: dict[int, list] = {}
 
+        until = self.resolver.codebook.country_until
+
         def places_of(sid: int) -> list:
             if sid not in place_cache:
-                place_cache[sid] = self.gazetteer.mentions(sents[sid], exclude, prefer) if sid in sents else []
+                found = self.gazetteer.mentions(sents[sid], exclude, prefer) if sid in sents else []
+                # "independence from the Soviet Union": a state that no longer existed is history, not a place
+                place_cache[sid] = [p for p in found if not (
+                    p.place.kind == "country" and date is not None and p.place.country in until
+                    and date > until[p.place.country])]
             return place_cache[sid]
 
         mismatch = bool(headline_chars) and self.headline_mismatch(doc, headline_chars, mentions, date, sents,

@@ -42,6 +42,8 @@ def test_seed_almaty_is_kaz_with_coordinates(seed):
     assert len(almaty)
     assert (almaty["location_country"] == "KAZ").all()
     assert almaty["latitude"].between(43, 43.5).all() and almaty["longitude"].between(76.5, 77.2).all()
+    # "since gaining independence from the Soviet Union": a former state is history, not where events happen
+    assert "Soviet Union" not in set(seed["location"].dropna())
 
 
 @needs_seed
