@@ -116,6 +116,8 @@ class EventCoder:
         self.refusal_codes = mod.get("refusal_codes", {})
         self.obligation = mod.get("obligation_aux", {})
         self.object_control = mod.get("object_control_appeals", {})
+        self.command_heads = mod.get("command_heads", frozenset())
+        self._released: set[int] = set()
         self.obligation_verbs = mod.get("obligation_verbs", {})
         self.actor_recoding = mod.get("actor_recoding", ())
         self.actor_recoding_location = _modality_location(codebook, "actor_recoding")
@@ -203,6 +205,7 @@ class EventCoder:
         consumed: set[int] = set()
         out: list[dict] = []
         records: list[dict] = []
+        self._released: set[int] = set()
         out += self._object_control(sent, consumed, resolve, sentence_id, is_headline)
         for tok in candidates:
             record = {"sentence_id": sentence_id, "predicate": tok.text, "lemma": tok.lemma_, "i": tok.i,
@@ -216,6 +219,11 @@ class EventCoder:
             complement = self._coded_complement(tok)
             if complement is not None:  # "agreed to withdraw": the complement is coded, as an intention
                 record["dropped"] = f"intent verb: its complement '{complement.text}' is coded as the intention"
+                continue
+            ordered = self._own_forces_order(tok, resolve)
+            if ordered is not None:  # "Putin ordered the military to put forces on alert": the alert is the event
+                self._released.add(ordered.i)
+                record["dropped"] = f"an order to the source's own forces: '{ordered.text}' is coded as done"
                 continue
             match = self._best_match(tok, record)
             if match is None:
@@ -489,6 +497,28 @@ class EventCoder:
                 return node.text
         return None
 
+    def _own_forces_order(self, tok: Token, resolve: "_Resolve") -> Token | None:
+        """The complement of an order to the orderer's own security forces (modality.yaml command_heads): "Putin
+        ordered his military to put nuclear forces on alert" reports the alert (RUSMIL 152), not a demand of
+        Russia on itself. Orders to others ("ordered Iran to stop") stay demands."""
+        if tok.lemma_.lower() not in self.command_heads or self._negation(tok):
+            return None
+        comp = next((c for c in tok.children if c.dep_ in ("xcomp", "ccomp", "advcl") and _is_infinitive(c)), None)
+        if comp is None or not self._candidate_patterns(comp) or self._best_match(comp, {"tried": []}) is None:
+            return None
+        obj = _child(tok, ("dobj",)) or _child(comp, ("nsubj",))
+        subj = _verb_subject(tok, stative=self.lex.stative)
+        if obj is None or subj is None:
+            return None
+        ordered, orderer = resolve.many([obj], other=[subj]), resolve.many([subj], other=[obj])
+        if len(ordered) != 1 or len(orderer) != 1:
+            return None
+        o, s = ordered[0], orderer[0]
+        if o.code[:3] == s.code[:3] and o.code[:3] not in ("---", "IGO", "NGO") \
+                and _role_blocks(o.code) & {"MIL", "COP", "SPY"}:
+            return comp
+        return None
+
     def _blocked(self, tok: Token) -> str | None:
         """Why a matched predicate is not an event (negation, modality, denial, condition), or None."""
         for child in tok.children:
@@ -502,7 +532,7 @@ class EventCoder:
             for child in node.children:
                 if child.dep_ == "aux" and child.lower_ in self.hypothetical:
                     return f"hypothetical via '{child.text}' on '{node.text}'"
-        if _is_infinitive(node) and node.dep_ in ("xcomp", "advcl", "ccomp") \
+        if _is_infinitive(node) and node.dep_ in ("xcomp", "advcl", "ccomp") and node.i not in self._released \
                 and node.head.lemma_.lower() in self.non_factual \
                 and not (node.head.lemma_.lower() in self.obligation_verbs and _reporting_subject(node.head)):
             return f"non-factual: under '{node.head.text}'"
@@ -1035,6 +1065,10 @@ def _second_source(tok: Token, lex: "_Lexicon") -> list[Token]:
     s = _governing_subject(tok, lex)
     if s is not None:
         return [s]
+    if tok.dep_ == "pobj" and tok.head.lower_ == "in" and tok.head.head.pos_ in ("VERB", "AUX"):
+        s = _verb_subject(tok.head.head, stative=lex.stative)  # "Egyptians packed the square in a protest"
+        if s is not None:
+            return [s]
     if tok.dep_ in ("acl", "relcl") and _is_infinitive(tok) and tok.head.pos_ == "NOUN":
         noun = tok.head
         gov = noun.head if noun.dep_ in ("dobj", "attr") else \

@@ -222,3 +222,15 @@ def test_a_body_meeting_alone_is_not_a_consultation(code):
 def test_release_of_a_named_official_is_a_release(code):
     ev = code("The rebels freed Prime Minister Mahendra Chaudhry on Sunday.")
     assert [e["code"] for e in ev] == ["0841"]
+
+
+def test_order_to_own_forces_codes_the_ordered_act(code):
+    ev = code("Putin ordered the army to put nuclear forces on alert.")
+    assert [(e["source"][:3], e["code"]) for e in ev] == [("RUS", "152")]
+    ev = code("The president ordered Iran to stop enriching uranium.")
+    assert [e["root_code"] for e in ev] == ["10"]
+
+
+def test_act_in_a_protest_phrase_takes_the_crowd_as_source(code):
+    ev = code("Hundreds of thousands of Egyptians packed Tahrir Square in a protest against President Hosni Mubarak.")
+    assert [(e["source"][:3], e["target"], e["root_code"]) for e in ev] == [("EGY", "EGYGOV", "14")]
