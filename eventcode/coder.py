@@ -44,6 +44,9 @@ _RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 _CONDITIONAL_MARKS = frozenset({"if", "unless", "whether"})
 _MAX_FRAME_DEPTH = 4
 _MODIFIER_DEPS = frozenset({"compound", "amod", "nmod", "poss", "npadvmod"})
+#: Roots of acts done together: a compound source with no TARGET slot acts with itself ("A and B signed a treaty
+#: in Prague": A->B and B->A, not Prague), and a city named as where it happened is a venue, not a target.
+_JOINT_ROOTS = frozenset({"03", "04", "05", "06"})
 #: Geographic nouns: a country named inside such a phrase is a place, not a party ("drills in the Sea of Japan").
 _PLACE_HEADS = frozenset({"sea", "gulf", "strait", "straits", "ocean", "border", "frontier", "coast", "coastline",
                           "region", "peninsula", "island", "islands", "river", "lake", "mountain", "mountains",
@@ -589,9 +592,12 @@ class EventCoder:
             if code[:2] == "04" and p.kind == "verb" and not any(e.kind == "slot" for e in p.elements) \
                     and not match.words:
                 return []  # "the cabinet met on Sunday": a body's own meeting, no counterpart, no consultation
-            target_actors = resolve.nearest_other(tok, sources, source_actors[0])
+            target_actors = resolve.nearest_other(tok, sources, source_actors[0], venue=code[:2] in _JOINT_ROOTS)
         if not target_actors and mode.get("speaker") is not None:
             return []  # "the IMF said the economy needs to grow": an obligation on no actor is not a demand
+        if len(source_actors) > 1 and code[:2] in _JOINT_ROOTS and p.slot_preposition("TARGET") is None \
+                and not any(e.kind == "slot" for e in p.elements):
+            target_actors = []  # "Turkish and Russian troops carried out a joint patrol in Syria": each other's
         pairs: list[tuple[Actor, Actor | None]] = []
         if target_actors:
             pairs = [(s, t) for s in source_actors for t in target_actors]
@@ -755,7 +761,7 @@ class _Resolve:
                             for a in found]
         return []
 
-    def nearest_other(self, pred: Token, sources: list[Token], source: Actor) -> list[Actor]:
+    def nearest_other(self, pred: Token, sources: list[Token], source: Actor, venue: bool = False) -> list[Actor]:
         """Fallback target when no slot names one: the nearest other actor of the sentence ("Lebanon complained
         to the UN over Israeli air raids" has its slot; "Denmark accepted a formula for ending its dispute with
         its EU partners" does not). Skipped: the source's own phrase, speakers of the reporting clauses above
@@ -782,8 +788,9 @@ class _Resolve:
             while head.dep_ in ("compound", "amod", "poss", "nmod", "flat") and head.head is not head \
                     and head.head.i not in skip:
                 head = head.head
-            if head.i in skip or head.i == pred.i or _in_place_name(head):
-                continue
+            if head.i in skip or head.i == pred.i or _in_place_name(head) or (
+                    venue and m.name.kind in ("city", "capital") and _locative(head)):
+                continue  # "held a summit in Helsinki": the venue, not the counterpart
             heads.append(head)
         for head in sorted(dict.fromkeys(heads), key=lambda h: (h.i not in inside, abs(h.i - pred.i))):
             a = self.one(head)
@@ -829,6 +836,14 @@ def _subordinate(tok: Token) -> bool:
             return True  # purpose clauses ("sent troops to help Mali fight militants") are background too
         node = node.head
     return False
+
+
+def _locative(tok: Token) -> bool:
+    """"in the Finnish capital Helsinki", "near Washington": a noun phrase after a locative preposition."""
+    node = tok
+    while node.dep_ in ("compound", "amod", "poss", "nmod", "flat", "appos") and node.head.i != node.i:
+        node = node.head
+    return node.dep_ == "pobj" and node.head.lower_ in ("in", "at", "near", "outside", "inside", "around")
 
 
 def _in_place_name(tok: Token) -> bool:

@@ -234,3 +234,12 @@ def test_order_to_own_forces_codes_the_ordered_act(code):
 def test_act_in_a_protest_phrase_takes_the_crowd_as_source(code):
     ev = code("Hundreds of thousands of Egyptians packed Tahrir Square in a protest against President Hosni Mubarak.")
     assert [(e["source"][:3], e["target"], e["root_code"]) for e in ev] == [("EGY", "EGYGOV", "14")]
+
+
+def test_joint_acts_pair_their_actors_and_venues_are_not_targets(code):
+    ev = code("Obama and Medvedev signed a new arms treaty in Prague on Thursday.")
+    assert sorted((e["source"], e["target"]) for e in ev) == [("RUSGOV", "USAGOV"), ("USAGOV", "RUSGOV")]
+    ev = code("Turkish and Russian troops carried out their first joint patrol in northeastern Syria on Friday.")
+    assert sorted((e["source"], e["target"]) for e in ev) == [("RUSMIL", "TURMIL"), ("TURMIL", "RUSMIL")]
+    ev = code("Russian jets bombed targets in Aleppo.")
+    assert [(e["source"], e["target"]) for e in ev] == [("RUSMIL", "SYR")]  # where an attack lands is its target
