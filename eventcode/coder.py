@@ -120,6 +120,7 @@ class EventCoder:
         self.obligation = mod.get("obligation_aux", {})
         self.object_control = mod.get("object_control_appeals", {})
         self.command_heads = mod.get("command_heads", frozenset())
+        self.warning_heads = mod.get("warning_heads", frozenset())
         self._released: set[int] = set()
         self.obligation_verbs = mod.get("obligation_verbs", {})
         self.actor_recoding = mod.get("actor_recoding", ())
@@ -362,6 +363,9 @@ class EventCoder:
 
     def _intended(self, tok: Token) -> str | None:
         """Why a predicate reads as intended rather than done ("will", "agreed to", "ready to"), or None."""
+        warned = self._warned(tok)
+        if warned is not None:
+            return f"warning '{warned.text} that'"
         node = tok
         while True:
             for child in node.children:
@@ -522,8 +526,20 @@ class EventCoder:
             return comp
         return None
 
+    def _warned(self, tok: Token) -> Token | None:
+        """The warning verb whose that-clause ``tok`` heads ("Erdogan warned that Turkey could cut ties with
+        Israel if ..."), or None: a warned consequence is a threat, hypothetical or conditional as it is."""
+        node = tok
+        while node.dep_ == "conj" and node.head.i != node.i:
+            node = node.head
+        if node.dep_ == "ccomp" and node.head.lemma_.lower() in self.warning_heads:
+            return node.head
+        return None
+
     def _blocked(self, tok: Token) -> str | None:
         """Why a matched predicate is not an event (negation, modality, denial, condition), or None."""
+        if self._warned(tok) is not None:
+            return None
         for child in tok.children:
             if child.dep_ == "aux" and child.lower_ in self.hypothetical:
                 return f"hypothetical: '{child.text}'"

@@ -243,3 +243,10 @@ def test_joint_acts_pair_their_actors_and_venues_are_not_targets(code):
     assert sorted((e["source"], e["target"]) for e in ev) == [("RUSMIL", "TURMIL"), ("TURMIL", "RUSMIL")]
     ev = code("Russian jets bombed targets in Aleppo.")
     assert [(e["source"], e["target"]) for e in ev] == [("RUSMIL", "SYR")]  # where an attack lands is its target
+
+
+def test_warned_consequence_is_a_threat_even_when_hypothetical(code):
+    ev = code("Erdogan warned on Tuesday that Turkey could cut diplomatic ties with Israel if the United States "
+              "recognised Jerusalem.")
+    assert [(e["source"], e["target"], e["code"]) for e in ev] == [("TUR", "ISR", "1313")]
+    assert code("The IMF warned that growth could slow sharply next year.") == []
