@@ -224,6 +224,8 @@ class ActorResolver:
                 blocks = {base[i:i + 3] for i in range(0, len(base), 3)}
                 if role in blocks:  # "Hamas fighters": PSEREBHMS already says REB
                     role = ""
+                if role in _ARMED_ROLES and blocks & (_ARMED_ROLES | {"IMG"}):
+                    role = ""  # "Taliban forces", "Islamic State militants": the armed group itself
                 if owner.name.kind == "organization" and role == "GOV":
                     role = ""  # "EU foreign ministers", "NATO officials": the organisation itself, not IGO...GOV
                 return self._actor(base + role, text, f"role '{primary.name.text}' [{where}] + "
@@ -253,6 +255,10 @@ class ActorResolver:
         country = sentence_country or article_country
         scope = "sentence country" if sentence_country else "article country" if article_country else "no country"
         return self._actor((country or "---") + role, text, f"{why} + {scope}")
+
+
+#: Roles that an armed group's own code already implies ("Islamic State fighters" is IMGISI, not IMGISIREB).
+_ARMED_ROLES = frozenset({"REB", "MIL", "UAF", "INS", "CRM"})
 
 
 class _TokenizerDocs:

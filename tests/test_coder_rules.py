@@ -250,3 +250,10 @@ def test_warned_consequence_is_a_threat_even_when_hypothetical(code):
               "recognised Jerusalem.")
     assert [(e["source"], e["target"], e["code"]) for e in ev] == [("TUR", "ISR", "1313")]
     assert code("The IMF warned that growth could slow sharply next year.") == []
+
+
+def test_armed_group_members_are_the_group(code):
+    ev = code("Islamic State militants attacked a checkpoint in Kirkuk.")
+    assert [e["source"] for e in ev] == ["IMGISI"]
+    ev = code("Taliban forces seized the city of Kunduz.")
+    assert [e["source"] for e in ev] == ["AFGREBTAL"]
