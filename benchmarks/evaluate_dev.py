@@ -3,7 +3,7 @@
 
 Codes each gold sentence as a one-sentence article with no date (the sets' dates are placeholders), writes the
 predictions to data/processed/dev/, and prints the evaluation report for both development sets. Then the same for
-the stand-in sets written for this project in wire style (benchmarks/wire_gold_*.jsonl: real events 2000-2024,
+the stand-in sets written for this project in wire and web style (benchmarks/*_gold_*.jsonl: real events,
 own wording, gold by the project, so scores there are indicative, not independent) and the share of the
 non-event sentences (benchmarks/nonevent_sentences.txt) left empty. Pass --misses N to list N missed or wrong
 development sentences with the coder's evidence.
@@ -56,7 +56,7 @@ def main(argv=None) -> int:
         if args.misses:
             _show_misses(gold, pred, args.misses)
         summary[name] = {k: {kk: vv for kk, vv in v.items() if kk != "confusion"} for k, v in report.items()}
-    for path in sorted(HERE.glob("wire_gold_*.jsonl")):
+    for path in sorted(HERE.glob("*_gold_*.jsonl")):
         gold = read_gold(path)
         pred = eventcode.code_articles([{"id": g.id, "text": g.text} for g in gold], model=args.model)
         report = score_events(gold, pred)
