@@ -440,7 +440,7 @@ class EventCoder:
                         "note": f"'{child.text}' in a clause reported by '{speaker.text}': their demand/appeal"}
         intent = self._intended(tok)
         if intent:
-            return {"code": self.intent_code(code), "note": f"read as intended ({intent})"}
+            return {"code": self.intent_code(code), "note": f"read as intended ({intent})", "intended": True}
         return {}
 
     def _allegation(self, tok: Token, code: str) -> dict | None:
@@ -568,6 +568,9 @@ class EventCoder:
         p, tok = match.pattern, match.predicate
         mode = mode or {}
         code = mode.get("code") or p.code
+        if p.code[:2] == "04" and tok.lemma_.lower() == "meet" and _is_passive(tok) \
+                and _child(tok, ("agent",)) is None:
+            return []  # "the plan was met with protests", "threats would be met with fire and fury": no meeting
         sources, targets = _slots(match, self.lex)
         if mode.get("accused"):  # "X alleged that Y attacked Z": X accuses Y
             sources = [s for s in sources if s is not None]
@@ -587,6 +590,10 @@ class EventCoder:
         if not source_actors and p.kind == "noun" and p.source_role and _reports_occurrence(tok):
             source_actors = [resolve.role_only(p.source_role, tok.text, f"source_role {p.source_role} of the entry",
                                                other=targets)]
+        if not source_actors and p.kind == "verb" and mode.get("intended") and _is_passive(tok) \
+                and _child(tok, ("agent",)) is None and (speaker := _reporting_subject(tok)) is not None:
+            # "North Korea said any attack would be met with fire and fury": the speaker announces its own act
+            source_actors = resolve.many([speaker], other=targets)
         role = self._lookup(self.agentless_roles, code) if p.kind == "verb" and not source_actors else None
         background = any(t.dep_ in ("relcl", "acl", "advcl") for t in (tok, *tok.ancestors)) \
             and not _existential(tok)

@@ -257,3 +257,15 @@ def test_armed_group_members_are_the_group(code):
     assert [e["source"] for e in ev] == ["IMGISI"]
     ev = code("Taliban forces seized the city of Kunduz.")
     assert [e["source"] for e in ev] == ["AFGREBTAL"]
+
+
+def test_reported_agentless_future_act_is_the_speakers(code):
+    ev = code("North Korea said any attack would be met with fire and fury.")
+    assert [(e["source"], e["root_code"]) for e in ev] == [("PRK", "13")]
+    ev = code("Israel said the border crossing would be reopened on Sunday.")
+    assert [(e["source"], e["root_code"]) for e in ev] == [("ISR", "03")]
+
+
+def test_met_with_protests_is_not_a_meeting(code):
+    assert code("The reforms were met with protests in Paris.") == []
+    assert [e["root_code"] for e in code("Macron was met by Putin at the Kremlin.")] == ["04"]
