@@ -146,8 +146,8 @@ class ActorResolver:
 
     def dominant_country(self, mentions: list[Mention], date: dt.date | None, near: int | None = None) -> str | None:
         """The most-mentioned state, the fallback for roles without a country. Ties go to the state named
-        nearest to token ``near`` when given ("would not meet hostage-takers' demands to free prisoners in
-        Iraq": Iraq), else to the first mentioned."""
+        nearest to token ``near`` when given ("refused the kidnappers' demands for a ransom paid in
+        Mali": Mali), else to the first mentioned."""
         found = [(m, c) for m in mentions if (c := self.country_of(m, date))]
         if not found:
             return None
@@ -196,7 +196,7 @@ class ActorResolver:
         if kind == "leader":
             leader = self.codebook.leaders[primary.name.code]
             term = leader.term_on(date)
-            if date is None:  # "U.N. mediator Diego Cordovez": the term the phrase itself points to
+            if date is None:  # "U.N. envoy Staffan de Mistura": the term the phrase itself points to
                 named = {m.name.code for m in ordered[1:] if m.name.kind in COUNTRY_KINDS | {"organization"}}
                 term = next((t for t in sorted(leader.terms, key=lambda t: t.start or dt.date.min, reverse=True)
                              if any(t.actor.startswith(c) for c in named)), term)
@@ -245,7 +245,7 @@ class ActorResolver:
                            f"{kind} '{primary.name.text}' [{where}]" + (f" + {role}" if role else ""))
 
     def with_country(self, actor: Actor, old: str, new: str, text: str) -> Actor:
-        """The same actor with another country ("Hungarian and Romanian officials": HUNGOV, then ROUGOV)."""
+        """The same actor with another country ("Czech and Slovak officials": CZEGOV, then SVKGOV)."""
         code = new + actor.code[len(old):] if actor.code.startswith(old) else actor.code
         return self._actor(code, text, actor.resolution + f"; coordinated with '{text}'")
 

@@ -52,7 +52,7 @@ _PLACE_HEADS = frozenset({"sea", "gulf", "strait", "straits", "ocean", "border",
                           "region", "peninsula", "island", "islands", "river", "lake", "mountain", "mountains",
                           "valley", "desert", "bay", "channel", "canal", "waters", "airspace", "province",
                           "capital", "city", "town", "village", "side", "part", "north", "south", "east", "west"})
-#: Nouns for what one actor sends another: "an offer from Afghanistan" names its author ("a withdrawal from
+#: Nouns for what one actor sends another: "an offer from Qatar" names its author ("a withdrawal from
 #: Bosnia" names a place).
 _MESSAGE_NOUNS = frozenset({"offer", "proposal", "demand", "request", "appeal", "call", "invitation", "pressure",
                             "warning", "threat", "message", "letter", "plan", "ultimatum", "plea", "bid", "initiative",
@@ -139,6 +139,7 @@ class EventCoder:
         self.obligation_location = _modality_location(codebook, "obligation_aux")
         self.main_clause_only = mod.get("subordinate_events", "drop_if_main_event") == "drop_if_main_event"
         self.object_control_location = _modality_location(codebook, "object_control_appeals")
+        self.obligation_verbs_location = _modality_location(codebook, "obligation_verbs")
 
     # ------------------------------------------------------------------ article level
 
@@ -209,7 +210,7 @@ class EventCoder:
         consumed: set[int] = set()
         out: list[dict] = []
         records: list[dict] = []
-        self._released: set[int] = set()
+        self._released = set()  # complements of orders to own forces (see _own_forces_order), per sentence
         out += self._object_control(sent, consumed, resolve, sentence_id, is_headline)
         for tok in candidates:
             record = {"sentence_id": sentence_id, "predicate": tok.text, "lemma": tok.lemma_, "i": tok.i,
@@ -281,7 +282,7 @@ class EventCoder:
 
     def _object_control(self, sent: Span, consumed: set[int], resolve: "_Resolve", sentence_id: int,
                         is_headline: bool) -> list[dict]:
-        """"Obama wants Putin to attack Switzerland": not Putin's act but Obama's appeal to Putin
+        """"Zelensky wants NATO to close the skies": not NATO's act but Zelensky's appeal to NATO
         (modality.yaml object_control_appeals); the complement is consumed."""
         out = []
         for tok in sent:
@@ -302,7 +303,7 @@ class EventCoder:
 
     def _bare_obligations(self, sent: Span, consumed: set[int], coded: set[int], resolve: "_Resolve",
                           sentence_id: int, is_headline: bool, start_index: int) -> list[dict]:
-        """"Washington declared that China must drop its barriers": a reported must/should clause is the
+        """"Canberra declared that Jakarta must free the fishermen": a reported must/should clause is the
         speaker's demand/appeal even when its own verb has no pattern (modality.yaml obligation_aux)."""
         out = []
         for tok in sent:
@@ -312,12 +313,11 @@ class EventCoder:
             if aux is None and tok.lemma_.lower() in self.obligation_verbs and any(
                     c.dep_ == "xcomp" and _is_infinitive(c) for c in tok.children) and not any(
                     c.i in coded or c.i in consumed for c in tok.children if c.dep_ == "xcomp"):
-                aux = tok  # "Powell said NATO would need to remain strong" (obligation_verbs)
+                aux = tok  # "the minister said Somalia would need to hold elections" (obligation_verbs)
             if aux is None or self._negation(tok) or _reporting_subject(tok) is None:
                 continue
             code = self.obligation[aux.lower_] if aux is not tok else self.obligation_verbs[tok.lemma_.lower()]
-            location = self.obligation_location if aux is not tok else _modality_location(self.codebook,
-                                                                                           "obligation_verbs")
+            location = self.obligation_location if aux is not tok else self.obligation_verbs_location
             pattern = Pattern(code, "verb", f"<reported '{aux.lower_}' clause>", frozenset([tok.lemma_.lower()]),
                               (), *location, 0)
             mode = {"code": code, "speaker": _reporting_subject(tok),
@@ -354,7 +354,7 @@ class EventCoder:
     def _coded_complement(self, tok: Token) -> Token | None:
         """For an intent verb ("agree", "vow", "threaten"), its to-infinitive when that has a pattern of its own."""
         if tok.lemma_.lower() not in self.intent_heads or _child(tok, ("dobj",)) is not None:
-            return None  # "wants Putin to attack": an appeal to Putin (the head's pattern), not an intention
+            return None  # "wants NATO to close the skies": an appeal to NATO, not an intention
         for c in tok.children:
             if c.dep_ in ("xcomp", "advcl") and _is_infinitive(c) and self._candidate_patterns(c):
                 if self._best_match(c, {"tried": []}) is not None:
@@ -376,7 +376,7 @@ class EventCoder:
                 continue
             break
         if node.dep_ == "pcomp" and node.head.lower_ == "to" and node.head.head is not node.head:
-            head = node.head.head  # "is committed to opening up the economy"
+            head = node.head.head  # "is committed to expanding trade with Nigeria"
             if head.lower_ in self.intent_adjectives or head.lemma_.lower() in self.intent_heads:
                 return f"intent '{head.text} to'"
         if node.dep_ in ("xcomp", "advcl") and _is_infinitive(node):
@@ -427,7 +427,7 @@ class EventCoder:
             return alleged
         head = tok.head
         if tok.dep_ == "xcomp" and head.lemma_.lower() in self.obligation_verbs and not self._negation(head):
-            speaker = _reporting_subject(head)  # "Bush said Japan needs to enact reforms": an appeal to Japan
+            speaker = _reporting_subject(head)  # "Merkel said Greece needs to cut its deficit": an appeal to Greece
             if speaker is not None:
                 return {"code": self.obligation_verbs[head.lemma_.lower()], "speaker": speaker,
                         "note": f"'{head.text} to' in a clause reported by '{speaker.text}': their demand/appeal"}
@@ -572,10 +572,8 @@ class EventCoder:
                 and _child(tok, ("agent",)) is None:
             return []  # "the plan was met with protests", "threats would be met with fire and fury": no meeting
         sources, targets = _slots(match, self.lex)
-        if mode.get("accused"):  # "X alleged that Y attacked Z": X accuses Y
-            sources = [s for s in sources if s is not None]
-            if not sources:
-                return []
+        if mode.get("accused") and not sources:  # "X alleged that Y attacked Z": X accuses Y, so Y is needed
+            return []
         if mode.get("speaker") is not None:  # "X said Y must ...": X demands of Y
             targets = sources
             sources = [mode["speaker"]]
@@ -618,7 +616,7 @@ class EventCoder:
             target_actors = resolve.nearest_other(tok, sources, source_actors[0], venue=code[:2] in _JOINT_ROOTS)
         if not target_actors and mode.get("speaker") is not None:
             return []  # "the IMF said the economy needs to grow": an obligation on no actor is not a demand
-        if len(source_actors) > 1 and code[:2] in _JOINT_ROOTS and p.slot_preposition("TARGET") is None \
+        if len(source_actors) > 1 and p.code[:2] in _JOINT_ROOTS and p.slot_preposition("TARGET") is None \
                 and not any(e.kind == "slot" for e in p.elements):
             target_actors = []  # "Turkish and Russian troops carried out a joint patrol in Syria": each other's
         pairs: list[tuple[Actor, Actor | None]] = []
@@ -692,7 +690,7 @@ class _Resolve:
                 return self.one(tok.head.head)
             return None
         if low in PRONOUNS_PERSON | PRONOUNS_OTHER and tok.dep_ in ("nsubj", "nsubjpass"):
-            speaker = _reporting_subject(tok.head)  # "Iraq said it would allow ...": it = Iraq
+            speaker = _reporting_subject(tok.head)  # "Ghana said it would allow ...": it = Ghana
             if speaker is not None and speaker.lower_ not in PRONOUNS_PERSON | PRONOUNS_OTHER:
                 a = self.one(speaker)
                 if a is not None:
@@ -700,7 +698,7 @@ class _Resolve:
                                  f"pronoun '{tok.text}' -> the reporting subject: {a.resolution}")
         if low in PRONOUNS_PERSON | PRONOUNS_OTHER and tok.dep_ in ("nsubj", "nsubjpass") \
                 and tok.head.dep_ in ("advcl", "conj") and tok.head.head is not tok.head:
-            main = _verb_subject(tok.head.head)  # "... when they blew themselves up": the main clause's subject
+            main = _verb_subject(tok.head.head)  # "... when they opened fire": the main clause's subject
             if main is not None and main.lower_ not in PRONOUNS_PERSON | PRONOUNS_OTHER:
                 a = self.one(main)
                 if a is not None:
@@ -713,12 +711,12 @@ class _Resolve:
             a = self.context["actor"]
             return Actor(a.code, a.country, a.agent, tok.text, f"pronoun '{tok.text}' -> previous actor {a.code}")
         if tok.i not in self.mentions and tok.pos_ == "NOUN" and tok.lemma_.lower() in self.coder.noun_index:
-            # an event noun is not an actor ("a roadside bombing near Samarra killed ..."), but its author is
+            # an event noun is not an actor ("a car bombing in Kabul killed ..."), but its author is
             # ("rejected Russia's demands": Russia)
             for c in tok.children:
                 if c.dep_ in ("poss", "compound", "amod") and c.i in self.mentions:
                     return self.one(c)
-            for c in tok.children:  # "rejected an offer from Afghanistan", "demands by the rebels"
+            for c in tok.children:  # "rejected a proposal from Guyana", "demands by the rebels"
                 if c.dep_ in ("prep", "agent") and (c.lower_ == "by" or (
                         c.lower_ == "from" and tok.lemma_.lower() in _MESSAGE_NOUNS)) \
                         and (obj := _object_of(c)) is not None and obj.pos_ in ("PROPN", "NOUN", "PRON"):
@@ -752,7 +750,7 @@ class _Resolve:
         return out
 
     def _coordinated_modifiers(self, head: Token, actor: Actor) -> list[Actor]:
-        """"Hungarian and Romanian officials": one actor per coordinated country modifier."""
+        """"Czech and Slovak officials": one actor per coordinated country modifier."""
         if not actor.country:
             return []
         out = []
@@ -785,9 +783,8 @@ class _Resolve:
         return []
 
     def nearest_other(self, pred: Token, sources: list[Token], source: Actor, venue: bool = False) -> list[Actor]:
-        """Fallback target when no slot names one: the nearest other actor of the sentence ("Lebanon complained
-        to the UN over Israeli air raids" has its slot; "Denmark accepted a formula for ending its dispute with
-        its EU partners" does not). Skipped: the source's own phrase, speakers of the reporting clauses above
+        """Fallback target when no slot names one: the nearest other actor of the sentence ("Japan lifted
+        restrictions on seafood imports, ending a long dispute with China": CHN). Skipped: the source's own phrase, speakers of the reporting clauses above
         the predicate, "according to" attributions, and actors with the source's code. Phrase-internal actors
         (the predicate's subtree) come first, then the closest in the sentence."""
         sent = pred.sent
@@ -819,14 +816,13 @@ class _Resolve:
             a = self.one(head)
             if a is None or a.code == source.code or a.code[:3] == "---":
                 continue
-            if a.agent is None and a.country == source.country:  # "Kostunica promised to democratize Serbia"
+            if a.agent is None and a.country == source.country:  # "Tokayev promised to reform Kazakhstan"
                 continue
             until = self.coder.codebook.country_until.get(a.country or "")
             if until is not None and self.date is not None and self.date > until:
                 continue  # "independence from the Soviet Union": history, not a party to today's act
-            if a is not None:
-                return [Actor(a.code, a.country, a.agent, a.text,
-                              a.resolution + "; nearest other actor in the sentence (no target slot filled)")]
+            return [Actor(a.code, a.country, a.agent, a.text,
+                          a.resolution + "; nearest other actor in the sentence (no target slot filled)")]
         return []
 
     def role_only(self, role: str, text: str, why: str, other: list[Token] = ()) -> Actor:
@@ -946,7 +942,7 @@ def _in_phrase(child: Token, parent: Token, pred: Token) -> bool:
     elif dep in ("conj", "cc") and parent.pos_ in ("NOUN", "PROPN", "PRON", "ADJ", "NUM"):
         return True
     elif dep == "conj" and parent.pos_ in ("VERB", "AUX") and _is_infinitive(parent):
-        return True  # "refused to allow planes to land and evacuate observers": both verbs are the refusal's
+        return True  # "refused to allow aid trucks to enter and unload": both verbs are the refusal's
     if dep == "aux" and child.lower_ == "to":
         return parent is not pred
     if dep in ("advcl", "acl") and _is_infinitive(child):
@@ -1057,7 +1053,7 @@ def _object_of(prep: Token) -> Token | None:
 
 def _verb_subject(verb: Token, seen: int = 0, stative: frozenset = frozenset()) -> Token | None:
     """The logical subject of a verb: nsubj, the passive's by-agent, or one inherited through conj/xcomp/relcl.
-    A stative participle ("Israel is opposed to", "troops were engaged in", "Obama is scheduled to attend") has
+    A stative participle ("Hungary is opposed to", "militias were engaged in", "Modi is scheduled to attend") has
     its grammatical subject as the actor (modality.yaml stative_passives)."""
     if seen > 6:
         return None
@@ -1084,7 +1080,7 @@ def _verb_subject(verb: Token, seen: int = 0, stative: frozenset = frozenset()) 
         return obj if obj is not None else _verb_subject(head, seen + 1, stative)
     if verb.dep_ == "acl" and head.lemma_.lower() in _STATEMENT_NOUNS and head.dep_ in ("dobj", "pobj") \
             and not _is_reduced_passive(verb):
-        # "the PKK issued a declaration demanding ...": the author of the statement
+        # "Germany issued a statement condemning ...": the author of the statement
         return _verb_subject(head.head, seen + 1, stative) if head.dep_ == "dobj" else \
             _verb_subject(head.head.head, seen + 1, stative) if head.head.head is not head.head else None
     if verb.dep_ in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN", "PRON"):
@@ -1097,9 +1093,9 @@ def _verb_subject(verb: Token, seen: int = 0, stative: frozenset = frozenset()) 
 
 
 def _second_source(tok: Token, lex: "_Lexicon") -> list[Token]:
-    """Where to look for a source when the first choice names no actor: a responsibility frame ("Sudan's
-    government is responsible for mass killings", where "mass" modifies the noun), or the subject of the verb
-    governing the non-actor noun a purpose clause hangs on ("were converging for a rally to protest the law")."""
+    """Where to look for a source when the first choice names no actor: a responsibility frame ("Myanmar's
+    army is responsible for mass killings", where "mass" modifies the noun), or the subject of the verb
+    governing the non-actor noun a purpose clause hangs on ("gathered for a rally to protest the tax")."""
     s = _governing_subject(tok, lex)
     if s is not None:
         return [s]
@@ -1119,9 +1115,9 @@ def _second_source(tok: Token, lex: "_Lexicon") -> list[Token]:
 
 
 def _governing_subject(tok: Token, lex: "_Lexicon") -> Token | None:
-    """The subject a predicate inherits through a frame of responsibility or involvement: "Sudan's government is
-    responsible for mass killings", "both sides are guilty of violating the truce", "Serb forces were engaged in
-    ethnic cleansing", "the group was behind the bombing" (modality.yaml responsibility_adjectives,
+    """The subject a predicate inherits through a frame of responsibility or involvement: "Myanmar's army is
+    responsible for the killings", "both sides are guilty of breaking the truce", "militias were engaged in
+    looting", "the group was behind the bombing" (modality.yaml responsibility_adjectives,
     stative_passives)."""
     node = tok
     for _ in range(3):
@@ -1165,7 +1161,7 @@ def _slots(match: _Match, lex: _Lexicon = _Lexicon()) -> tuple[list[Token], list
         if prep is not None and (obj := _object_of(prep)) is not None:
             sources = [obj]
             if p.kind == "verb" and not p.slot_preposition("TARGET"):
-                # "the rebels received weapons from Iran", "faces pressure from Congress": the source acts on
+                # "the rebels received weapons from Iran", "faces pressure from its allies": the source acts on
                 # the subject
                 subj = _child(tok, ("nsubj", "nsubjpass")) or _verb_subject(tok, stative=lex.stative)
                 return sources, [subj] if subj is not None and subj.i != obj.i else []
@@ -1240,7 +1236,7 @@ def _slots(match: _Match, lex: _Lexicon = _Lexicon()) -> tuple[list[Token], list
                         break
             clause = next((c for c in tok.children if c.dep_ in ("acl", "ccomp", "relcl")
                            and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)), None)
-            if not targets and clause is not None:  # "its demand that Israel ease restrictions": Israel
+            if not targets and clause is not None:  # "its demand that Serbia recall its envoy": Serbia
                 subj = _child(clause, ("nsubj", "nsubjpass"))
                 targets = [subj] if subj is not None else []
             verb = tok.head.head if tok.dep_ == "pobj" and tok.head.dep_ == "prep" else None
@@ -1249,7 +1245,7 @@ def _slots(match: _Match, lex: _Lexicon = _Lexicon()) -> tuple[list[Token], list
                 targets = [obj] if obj is not None else []
     if targets and sources and targets[0].i == sources[0].i:
         targets = []
-        if p.kind == "verb":  # "Israel is opposed to French mediation": the object of the preposition
+        if p.kind == "verb":  # "Turkey is opposed to Greek mediation": the object of the preposition
             for c in tok.children:
                 if c.dep_ == "prep" and (obj := _object_of(c)) is not None and obj.pos_ in ("NOUN", "PROPN"):
                     targets = [obj]
@@ -1384,7 +1380,7 @@ def _make_enricher(coder: EventCoder):
 @Language.component("eventcode_sentences")
 def eventcode_sentences(doc: Doc) -> Doc:
     """Before the parser: the headline is its own sentence, paragraph breaks always end a sentence, and a wire
-    dateline ("NEW YORK:", "GAZA CITY, Palestinian Territories:") is cut off from the sentence it opens."""
+    dateline ("NEW YORK:", "ALMATY, Kazakhstan:") is cut off from the sentence it opens."""
     limit = doc._.headline_chars or 0
     starts = [0]
     for tok in doc[1:]:

@@ -91,7 +91,7 @@ def plover_gsr_to_gold(records: list[dict]) -> list[GoldSentence]:
         info = rec.get("textInfo")
         markup = str(info.get("markup", "") if isinstance(info, dict) else info or "")
         if targets == [""] and len(sources) > 1 and "SRC/TAR" in markup:
-            # "(SRC/TAR: Hungarian) and (SRC/TAR: Romanian) officials agreed": each is the other's target
+            # "(SRC/TAR: A) and (SRC/TAR: B) officials agreed": each is the other's target
             pairs = [(s, t) for s in sources for t in sources if s != t]
         else:
             pairs = [(s, t) for s in sources for t in targets]

@@ -13,8 +13,8 @@ def test_stative_passive_subject_is_the_actor(code):
 
 
 def test_responsibility_frame_gives_the_source(code):
-    ev = code("The Sudanese army is responsible for the killings of civilians in Darfur.")
-    assert [(e["source"], e["root_code"]) for e in ev] == [("SDNMIL", "19")]
+    ev = code("Myanmar's army is responsible for the killings of villagers in Rakhine.")
+    assert [(e["source"], e["root_code"]) for e in ev] == [("MMRMIL", "19")]
 
 
 def test_receiving_verb_with_source_slot_turns_the_subject_into_the_target(code, tmp_path):
@@ -56,14 +56,14 @@ def test_existential_report_of_deaths_is_violence(code):
 
 
 def test_failed_to_agree_is_a_refusal(code):
-    ev = code("Israel and Syria failed to reach an agreement in Geneva.")
+    ev = code("Serbia and Kosovo failed to reach an agreement in Brussels.")
     assert ev and {e["root_code"] for e in ev} == {"12"}
 
 
 def test_want_to_is_an_intention_and_want_someone_to_is_not_their_act(code):
     ev = code("Iran wants to attack Israel.")
     assert roots(ev) == [("IRN", "ISR", "13")]
-    assert all(e["source"] != "RUS" for e in code("Obama wants Putin to attack Ukraine."))
+    assert all(e["source"] != "IGOWSTNAT" for e in code("Zelensky wants NATO to close the skies over Ukraine."))
 
 
 def test_alleged_attack_is_coded_as_an_accusation(code):
@@ -73,7 +73,7 @@ def test_alleged_attack_is_coded_as_an_accusation(code):
 
 
 def test_claim_of_own_attack_is_the_attack(code):
-    ev = code("The Taliban claimed that they had attacked the convoy in Kandahar.")
+    ev = code("Al-Shabaab claimed that they had attacked the military base near Mogadishu.")
     assert {e["root_code"] for e in ev} == {"19"}
 
 
@@ -84,13 +84,13 @@ def test_accident_deaths_are_not_violence(code):
 
 
 def test_committed_to_doing_is_an_intention(code):
-    ev = code("Vietnam is committed to opening up its market to foreign investors.")
+    ev = code("Ghana is committed to expanding trade with Nigeria.")
     assert [e["code"][:2] for e in ev] == ["03"]
 
 
 def test_reported_demand_comes_before_a_subordinate_visit(code):
-    ev = code("Britain said that Libya must hand over the suspects as its envoy began a visit to Egypt.")
-    assert ev[0]["source"] == "GBR" and ev[0]["root_code"] == "10"
+    ev = code("France said that Mali must release the hostages as its envoy began a visit to Senegal.")
+    assert ev[0]["source"] == "FRA" and ev[0]["root_code"] == "10"
 
 
 def test_statement_participle_speaks_for_its_author(code):
@@ -106,8 +106,8 @@ def test_fire_and_blasts_are_accidents_unless_an_attack_is_named(code):
 
 
 def test_wanting_someone_to_act_is_an_appeal_to_them(code):
-    ev = code("Israel wants Germany to pay more compensation to the victims.")
-    assert [(e["source"], e["target"], e["code"]) for e in ev] == [("ISR", "DEU", "020")]
+    ev = code("Poland wants Germany to pay war reparations.")
+    assert [(e["source"], e["target"], e["code"]) for e in ev] == [("POL", "DEU", "020")]
 
 
 def test_call_for_someone_to_act_targets_them(code):
@@ -124,7 +124,7 @@ def test_offer_to_with_an_uncoded_complement_is_an_intent_to_cooperate(code):
 def test_subordinate_clause_acts_are_background_to_the_main_event(code):
     ev = code("Burundian militiamen attacked a refugee camp in Gatumba, killing at least 150 people.")
     assert [e["trigger"].split()[0] for e in ev] == ["attacked"]
-    ev = code("Pakistan threatened to cut ties with Costa Rica on the eve of a visit by Yasser Arafat.")
+    ev = code("Algeria threatened to cut ties with Spain ahead of a visit by the Moroccan king.")
     assert {e["root_code"] for e in ev} == {"13"}
 
 
@@ -143,8 +143,8 @@ def test_subordinate_events_switch_keeps_every_clause(tmp_path):
 
 
 def test_reported_need_to_is_an_appeal_to_the_subject(code):
-    ev = code("Bush said that Japan needs to enact significant economic reforms.")
-    assert [(e["source"], e["target"], e["root_code"]) for e in ev] == [("USAGOV", "JPN", "02")]
+    ev = code("Merkel said that Greece needs to cut its budget deficit.")
+    assert [(e["source"], e["target"], e["root_code"]) for e in ev] == [("DEUGOV", "GRC", "02")]
 
 
 def test_wire_dateline_city_is_not_an_actor(code):
@@ -192,35 +192,35 @@ def test_noun_event_has_one_author_and_places_are_not_targets(code):
 
 
 def test_reported_obligation_needs_an_actor_to_oblige(code):
-    ev = code("U.S. military chief General Colin Powell said on Wednesday NATO would need to remain strong.")
-    assert [(e["target"], e["code"]) for e in ev] == [("IGOWSTNAT", "020")]
+    ev = code("The Kenyan foreign minister said on Monday that Somalia would need to hold elections soon.")
+    assert [(e["target"], e["code"]) for e in ev] == [("SOM", "020")]
     assert code("The IMF said the economy needs to grow faster.") == []
     assert code("The minister said the country must do more to attract investors.") == []
 
 
 def test_infinitive_parsed_as_ccomp_is_a_full_complement(code):
-    ev = code("The Supreme Court decided to allow Alassane Ouattara to participate in the upcoming elections.")
+    ev = code("The electoral commission decided to allow Raila Odinga to participate in the presidential elections.")
     assert [e["code"] for e in ev] == ["0812"]
 
 
 def test_complaint_to_a_third_party_targets_the_offender(code):
-    ev = code("Lebanon complained to the United Nations on Tuesday over two Israeli air raids.")
-    assert [(e["source"], e["target"], e["code"]) for e in ev] == [("LBN", "ISR", "114")]
+    ev = code("Ukraine complained to the OSCE over Russian shelling of its border villages.")
+    assert [(e["source"], e["target"], e["code"]) for e in ev] == [("UKR", "RUS", "114")]
 
 
 def test_rejected_offer_targets_its_author(code):
-    ev = code("Pakistan rejected a fresh offer from Afghanistan for direct talks.")
-    assert [(e["source"], e["target"], e["root_code"]) for e in ev] == [("PAK", "AFG", "12")]
+    ev = code("Venezuela rejected a proposal from Guyana for joint border patrols.")
+    assert [(e["source"], e["target"], e["root_code"]) for e in ev] == [("VEN", "GUY", "12")]
 
 
 def test_a_body_meeting_alone_is_not_a_consultation(code):
-    assert code("Israel's cabinet met on Sunday to discuss the budget.") == []
+    assert code("Kenya's cabinet met on Tuesday to discuss the drought.") == []
     ev = code("Putin and Xi met in Beijing on Friday.")
     assert sorted((e["source"], e["target"]) for e in ev) == [("CHNGOV", "RUSGOV"), ("RUSGOV", "CHNGOV")]
 
 
 def test_release_of_a_named_official_is_a_release(code):
-    ev = code("The rebels freed Prime Minister Mahendra Chaudhry on Sunday.")
+    ev = code("The rebels freed the regional governor on Sunday.")
     assert [e["code"] for e in ev] == ["0841"]
 
 
